@@ -36,3 +36,18 @@ test('result has defaults, is frozen, and the input is untouched', () => {
   assert.deepEqual(input, { subject: { cn: 'a' } });
   assert.ok(!Object.isFrozen(input));
 });
+
+test('injected collaborators are passed through, not frozen', () => {
+  class Counter {
+    n = 0;
+    next() {
+      return ++this.n;
+    }
+  }
+  const counter = new Counter();
+  const s = z.strictObject({ counter: z.custom<Counter>((v) => v instanceof Counter) });
+  const out = parseOptions(s, { counter }, 'x');
+  assert.equal(out.counter, counter);
+  assert.ok(!Object.isFrozen(counter));
+  assert.equal(counter.next(), 1);
+});

@@ -30,10 +30,20 @@ export function parseOptions<S extends z.ZodType>(
   });
 }
 
+/**
+ * Freeze the plain objects and arrays zod built for us. Injected collaborators (a clock, an
+ * RNG, a parsed certificate) pass through by reference and belong to the caller: freezing them
+ * would mutate the caller's objects.
+ */
 function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
+  if (!isPlainData(value) || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value as object)) deepFreeze(inner);
+  return Object.freeze(value);
+}
+
+function isPlainData(value: unknown): boolean {
+  if (Array.isArray(value)) return true;
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }

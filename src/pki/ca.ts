@@ -114,6 +114,13 @@ export async function issueCertificate(params: IssueParams): Promise<IssuedCerti
   assertCsrSignature(csr);
   assertSupportedKey(spkiToKey(csr.spki), 'CSR public key');
   assertCanIssue(ca.certificate, now);
+  // RFC 5280 §4.2.1.9: under a CA with pathLen 0 no CA certificate can ever validate.
+  if (profile.ca && ca.certificate.extensions.basicConstraints?.pathLen === 0) {
+    throw new LabError(
+      'ERR_PKI_ISSUER_NOT_CA',
+      'the issuing CA has pathlen 0: it may not issue CA certificates',
+    );
+  }
   if (profile.name === 'ca') {
     throw new LabError(
       'ERR_PKI_PROFILE_UNKNOWN',

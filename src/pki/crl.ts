@@ -1,5 +1,6 @@
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
+  AuthorityKeyIdentifier,
   CertificateList,
   CRLNumber,
   CRLReason,
@@ -137,6 +138,8 @@ export interface ParsedCrl {
   readonly thisUpdate: Date;
   readonly nextUpdate?: Date;
   readonly crlNumber?: number;
+  /** The issuer's key identifier (RFC 5280 §5.2.1), to tell same-name issuers apart. */
+  readonly authorityKeyId?: Uint8Array;
   readonly revoked: ReadonlyMap<string, { revokedAt: Date; reason: RevocationReason }>;
   readonly unhandledCritical: readonly string[];
 }
@@ -150,10 +153,17 @@ export function parseCrl(input: string | Uint8Array, what = 'CRL'): ParsedCrl {
     const { tbs, signature } = splitSigned(der);
     const list = AsnConvert.parse(der, CertificateList);
     const t = list.tbsCertList;
+    // RFC 5280 §5.1.1.2: the outer algorithm MUST equal the one inside the TBS.
+    if (t.signature.algorithm !== list.signatureAlgorithm.algorithm) {
+      throw new DerError('signatureAlgorithm differs from tbsCertList.signature');
+    }
+    const unhandledCritical: string[] = [];
     const revoked = new Map<string, { revokedAt: Date; reason: RevocationReason }>();
     for (const r of t.revokedCertificates ?? []) {
       let reason: RevocationReason = 'unspecified';
       for (const e of r.crlEntryExtensions ?? []) {
+        // RFC 5280 §5.3: a CRL with a critical entry extension we do not process must not be used.
+        if (e.critical && e.extnID !== OID.cRLReason) unhandledCritical.push(e.extnID);
         if (e.extnID === OID.cRLReason) {
           const code = AsnConvert.parse(e.extnValue.buffer, CRLReason).reason;
           reason =
@@ -167,10 +177,13 @@ export function parseCrl(input: string | Uint8Array, what = 'CRL'): ParsedCrl {
       });
     }
     let crlNumber: number | undefined;
-    const unhandledCritical: string[] = [];
+    let authorityKeyId: Uint8Array | undefined;
     for (const e of t.crlExtensions ?? []) {
       if (e.extnID === OID.cRLNumber) crlNumber = AsnConvert.parse(e.extnValue.buffer, CRLNumber).value;
-      else if (e.critical && e.extnID !== OID.authorityKeyIdentifier) unhandledCritical.push(e.extnID);
+      else if (e.extnID === OID.authorityKeyIdentifier) {
+        const aki = AsnConvert.parse(e.extnValue.buffer, AuthorityKeyIdentifier);
+        if (aki.keyIdentifier) authorityKeyId = new Uint8Array(aki.keyIdentifier.buffer);
+      } else if (e.critical && e.extnID !== OID.authorityKeyIdentifier) unhandledCritical.push(e.extnID);
     }
     return Object.freeze({
       der,
@@ -181,6 +194,7 @@ export function parseCrl(input: string | Uint8Array, what = 'CRL'): ParsedCrl {
       thisUpdate: t.thisUpdate.getTime(),
       nextUpdate: t.nextUpdate?.getTime(),
       crlNumber,
+      authorityKeyId,
       revoked,
       unhandledCritical,
     });

@@ -211,6 +211,8 @@ export function decodeExtensions(list: readonly Extension[] | undefined): Decode
       switch (oid) {
         case OID.basicConstraints: {
           const bc = AsnConvert.parse(value, BasicConstraints);
+          // RFC 5280 §4.2.1.9: pathLenConstraint MUST NOT be present unless cA is TRUE.
+          if (!bc.cA && bc.pathLenConstraint !== undefined) out.invalid.push(oid);
           out.basicConstraints = { ca: bc.cA, pathLen: bc.pathLenConstraint, critical };
           break;
         }

@@ -32,6 +32,27 @@ test('encrypted PKCS#8 round trip; wrong and missing passphrases are distinct co
   );
 });
 
+test('encrypted and clear PKCS#8 DER keys load, with the same passphrase rules as PEM', async () => {
+  const key = await generatePrivateKey('p256');
+  const enc = key.export({
+    type: 'pkcs8',
+    format: 'der',
+    cipher: 'aes-256-cbc',
+    passphrase: 'correct horse',
+  });
+  assert.equal(describeKey(loadPrivateKey(enc, 'k', 'correct horse')), 'EC P-256');
+  assert.throws(
+    () => loadPrivateKey(enc, 'k'),
+    (e) => isLabError(e, 'ERR_PKI_PASSPHRASE_REQUIRED'),
+  );
+  assert.throws(
+    () => loadPrivateKey(enc, 'k', 'nope'),
+    (e) => isLabError(e, 'ERR_PKI_KEY_PASSPHRASE'),
+  );
+  const clear = key.export({ type: 'pkcs8', format: 'der' });
+  assert.equal(describeKey(loadPrivateKey(clear, 'k')), 'EC P-256');
+});
+
 test('weak keys are refused', () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;

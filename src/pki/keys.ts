@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { LabError } from '../core/errors.js';
+import { readTlv } from './der.js';
 import { encodePem } from './pem.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -64,12 +65,26 @@ export function isEncryptedKeyPem(text: string): boolean {
 }
 
 /**
+ * RFC 5958 §3: EncryptedPrivateKeyInfo starts with an AlgorithmIdentifier (a SEQUENCE), where
+ * a clear PrivateKeyInfo starts with its version (an INTEGER).
+ */
+function isEncryptedKeyDer(der: Uint8Array): boolean {
+  try {
+    const outer = readTlv(der);
+    return outer.tag === 0x30 && readTlv(outer.value).tag === 0x30;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Load a private key (PKCS#8, PKCS#1, SEC1; PEM or DER; encrypted or not). `what` names the
  * key in errors (a path or "CA key"); the passphrase never appears in them.
  */
 export function loadPrivateKey(input: string | Uint8Array, what: string, passphrase?: string): KeyObject {
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
-  const encrypted = isEncryptedKeyPem(text);
+  const isPem = text.includes('-----BEGIN');
+  const encrypted = isPem ? isEncryptedKeyPem(text) : isEncryptedKeyDer(input as Uint8Array);
   if (encrypted && passphrase === undefined) {
     throw new LabError(
       'ERR_PKI_PASSPHRASE_REQUIRED',
@@ -79,12 +94,11 @@ export function loadPrivateKey(input: string | Uint8Array, what: string, passphr
       },
     );
   }
-  const isPem = text.includes('-----BEGIN');
   let key: KeyObject;
   try {
     key = isPem
       ? createPrivateKey({ key: text, format: 'pem', passphrase })
-      : createPrivateKey({ key: Buffer.from(input as Uint8Array), format: 'der', type: 'pkcs8' });
+      : createPrivateKey({ key: Buffer.from(input as Uint8Array), format: 'der', type: 'pkcs8', passphrase });
   } catch (err) {
     if (encrypted) {
       throw new LabError('ERR_PKI_KEY_PASSPHRASE', `${what}: the passphrase does not decrypt the key`, {

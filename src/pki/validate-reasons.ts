@@ -5,7 +5,8 @@
 export const VERIFY_REASONS = {
   // path building (RFC 4158; RFC 5280 §6.1 needs a path before it can validate one)
   ISSUER_UNKNOWN: 'no issuer of a certificate in the path was found among the anchors and intermediates',
-  ANCHOR_NOT_SELF_SIGNED: 'the path reaches a trusted certificate that is not self-signed and its issuer is unknown',
+  ANCHOR_NOT_SELF_SIGNED:
+    'the path reaches a trusted certificate that is not self-signed and its issuer is unknown',
   SELF_SIGNED_NOT_TRUSTED: 'the certificate is self-signed and is not one of the trust anchors',
   SELF_SIGNED_IN_CHAIN: 'the path ends at a self-signed certificate that is not one of the trust anchors',
   CHAIN_TOO_LONG: 'the path needs more intermediate CAs than maxDepth allows',
@@ -15,7 +16,7 @@ export const VERIFY_REASONS = {
   ISSUER_NOT_CA: 'an issuing certificate is not a CA (basicConstraints, or keyUsage without keyCertSign)',
   PURPOSE: 'an extended key usage in the path excludes the requested purpose',
   LEAF_KEY_USAGE: "the end-entity certificate's key usage does not allow the TLS purpose",
-  PATH_LENGTH_EXCEEDED: "more CAs sit below a CA than its pathLenConstraint allows",
+  PATH_LENGTH_EXCEEDED: 'more CAs sit below a CA than its pathLenConstraint allows',
   // reference identity (RFC 6125)
   HOSTNAME_MISMATCH: 'the certificate is not valid for the DNS name asked for',
   IP_ADDRESS_MISMATCH: 'the certificate is not valid for the IP address asked for',

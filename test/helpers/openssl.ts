@@ -11,7 +11,12 @@ export interface RunResult {
 
 /** Run the real openssl CLI (the independent oracle). Never through a shell. */
 export function openssl(args: readonly string[], options: { cwd?: string; input?: string } = {}): RunResult {
-  const r = spawnSync('openssl', args, { cwd: options.cwd, input: options.input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('openssl', args, {
+    cwd: options.cwd,
+    input: options.input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,0 +1,3 @@
+/** mqtts-lab as a library: the CLI and the tests call exactly these. */
+export * as core from './core/index.js';
+export * as pki from './pki/index.js';
