@@ -1,6 +1,6 @@
 import { Attributes, CertificationRequest, CertificationRequestInfo } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Attribute, Extensions, type Name, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { Attribute, type Extension, Extensions, type Name, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { LabError } from '../core/errors.js';
 import { algorithmIdentifier, signatureAlgorithmName, verifySignature } from './algorithms.js';
 import { toArrayBuffer } from './certificate.js';
@@ -25,7 +25,7 @@ export interface ParsedCsr {
   /** Extensions asked for in the extensionRequest attribute (RFC 2985 §5.4.2). */
   readonly requestedExtensions: DecodedExtensions;
   /** The raw requested extensions, so a CA can copy the ones its policy allows. */
-  readonly requestedExtensionList: readonly import('@peculiar/asn1-x509').Extension[];
+  readonly requestedExtensionList: readonly Extension[];
 }
 
 export const CSR_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'] as const;

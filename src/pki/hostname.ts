@@ -5,8 +5,7 @@ import { nameAttributes } from './names.js';
 
 /** The reference identity a client checks a server certificate against (RFC 6125 §6.2). */
 export type ReferenceIdentity =
-  | { readonly type: 'dns'; readonly value: string }
-  | { readonly type: 'ip'; readonly value: Uint8Array };
+  { readonly type: 'dns'; readonly value: string } | { readonly type: 'ip'; readonly value: Uint8Array };
 
 /** "broker.example", "10.0.0.1", "::1" or "[::1]" → the identity to look for. */
 export function referenceIdentity(host: string): ReferenceIdentity {

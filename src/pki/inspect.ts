@@ -100,11 +100,11 @@ export function describeCertificate(c: ParsedCertificate): CertificateDescriptio
 
 export function describeCsr(r: ParsedCsr): CsrDescription {
   const key = spkiToKey(r.spki);
-  let signatureValid = false;
+  let signatureValid: boolean;
   try {
     signatureValid = verifySignature(r.spki, r.signatureAlgorithmOid, r.tbs, r.signature);
   } catch {
-    signatureValid = false;
+    signatureValid = false; // an algorithm we cannot check is not a valid proof of possession
   }
   return {
     kind: 'csr',

@@ -389,34 +389,42 @@ describe('openssl interop', { skip }, () => {
     };
 
     for (const version of ['-tls1_3', '-tls1_2']) {
-      test(`s_server ⇄ s_client (${version}): both sides verify, the server sees the device subject`, {
-        timeout: 60_000,
-      }, async (t) => {
-        const r = await opensslHandshake(t, f.device, version);
-        assert.equal(r.clientStatus, 0, r.client);
-        assert.match(r.client, /Verify return code: 0 \(ok\)/);
-        assert.match(r.client, /Verified peername: localhost/);
-        assert.match(r.client, new RegExp(`New, TLSv1\\.${version.at(-1)}, Cipher is `));
-        assert.match(r.server, /^Client certificate$/m, r.serverErr);
-        assert.ok(r.server.includes(labPrinted('device-01')), r.server);
-        assert.match(r.server, /^ +1 server accepts that finished$/m);
-      });
+      test(
+        `s_server ⇄ s_client (${version}): both sides verify, the server sees the device subject`,
+        {
+          timeout: 60_000,
+        },
+        async (t) => {
+          const r = await opensslHandshake(t, f.device, version);
+          assert.equal(r.clientStatus, 0, r.client);
+          assert.match(r.client, /Verify return code: 0 \(ok\)/);
+          assert.match(r.client, /Verified peername: localhost/);
+          assert.match(r.client, new RegExp(`New, TLSv1\\.${version.at(-1)}, Cipher is `));
+          assert.match(r.server, /^Client certificate$/m, r.serverErr);
+          assert.ok(r.server.includes(labPrinted('device-01')), r.server);
+          assert.match(r.server, /^ +1 server accepts that finished$/m);
+        },
+      );
 
       for (const [i, rogue] of ROGUES.entries()) {
-        test(`s_server (${version}) rejects a device certificate from ${rogue.name}`, {
-          timeout: 60_000,
-        }, async (t) => {
-          const r = await opensslHandshake(t, f.rogue[i]!, version);
-          assert.match(r.serverErr, new RegExp(`verify error:num=${rogue.verifyError}:`));
-          assert.doesNotMatch(r.server, /^Client certificate$/m);
-          assert.match(r.server, /^ +0 server accepts that finished$/m);
-          // In TLS 1.2 the client waits for the server's Finished, so it sees the alert: 48 is unknown_ca.
-          // In TLS 1.3 it has finished before the server judges its certificate; the server is the judge.
-          if (version === '-tls1_2') {
-            assert.notEqual(r.clientStatus, 0);
-            assert.match(r.client, /SSL alert number 48/);
-          }
-        });
+        test(
+          `s_server (${version}) rejects a device certificate from ${rogue.name}`,
+          {
+            timeout: 60_000,
+          },
+          async (t) => {
+            const r = await opensslHandshake(t, f.rogue[i]!, version);
+            assert.match(r.serverErr, new RegExp(`verify error:num=${rogue.verifyError}:`));
+            assert.doesNotMatch(r.server, /^Client certificate$/m);
+            assert.match(r.server, /^ +0 server accepts that finished$/m);
+            // In TLS 1.2 the client waits for the server's Finished, so it sees the alert: 48 is unknown_ca.
+            // In TLS 1.3 it has finished before the server judges its certificate; the server is the judge.
+            if (version === '-tls1_2') {
+              assert.notEqual(r.clientStatus, 0);
+              assert.match(r.client, /SSL alert number 48/);
+            }
+          },
+        );
       }
     }
 
@@ -468,30 +476,38 @@ describe('openssl interop', { skip }, () => {
       return { seen, received, authorized: socket.authorized, peer };
     };
 
-    test('Node tls (its own OpenSSL build): mutual handshake with the same broker and device files', {
-      timeout: 30_000,
-    }, async (t) => {
-      const r = await nodeHandshake(t, f.device);
-      assert.deepEqual(r.seen, { authorized: true, cn: 'device-01' });
-      assert.equal(r.received, 'hello device\n');
-      assert.equal(r.authorized, true);
-      // RFC 6125: the broker is named by its SANs: localhost and 127.0.0.1 match, another name does not.
-      assert.ok(r.peer);
-      assert.equal(tls.checkServerIdentity('localhost', r.peer), undefined);
-      assert.equal(tls.checkServerIdentity('127.0.0.1', r.peer), undefined);
-      assert.equal(
-        (tls.checkServerIdentity('broker.example', r.peer) as NodeJS.ErrnoException).code,
-        'ERR_TLS_CERT_ALTNAME_INVALID',
-      );
-    });
+    test(
+      'Node tls (its own OpenSSL build): mutual handshake with the same broker and device files',
+      {
+        timeout: 30_000,
+      },
+      async (t) => {
+        const r = await nodeHandshake(t, f.device);
+        assert.deepEqual(r.seen, { authorized: true, cn: 'device-01' });
+        assert.equal(r.received, 'hello device\n');
+        assert.equal(r.authorized, true);
+        // RFC 6125: the broker is named by its SANs: localhost and 127.0.0.1 match, another name does not.
+        assert.ok(r.peer);
+        assert.equal(tls.checkServerIdentity('localhost', r.peer), undefined);
+        assert.equal(tls.checkServerIdentity('127.0.0.1', r.peer), undefined);
+        assert.equal(
+          (tls.checkServerIdentity('broker.example', r.peer) as NodeJS.ErrnoException).code,
+          'ERR_TLS_CERT_ALTNAME_INVALID',
+        );
+      },
+    );
 
-    test('Node tls: a device certificate from an unrelated root is refused by the server', {
-      timeout: 30_000,
-    }, async (t) => {
-      const r = await nodeHandshake(t, f.rogue[0]!);
-      assert.deepEqual(r.seen, { clientError: true }, 'the secure-connection handler must not run');
-      assert.equal(r.received, '');
-    });
+    test(
+      'Node tls: a device certificate from an unrelated root is refused by the server',
+      {
+        timeout: 30_000,
+      },
+      async (t) => {
+        const r = await nodeHandshake(t, f.rogue[0]!);
+        assert.deepEqual(r.seen, { clientError: true }, 'the secure-connection handler must not run');
+        assert.equal(r.received, '');
+      },
+    );
   });
 });
 
