@@ -139,3 +139,40 @@ test('a non-CA issuer, an expired CA and the ca profile are refused with codes',
     isLabError(e, 'ERR_PKI_PROFILE_UNKNOWN'),
   );
 });
+
+test('an external signer that only returns raw R‖S (like a secure element) signs a CSR and a CA', async () => {
+  const { generateKeyPairSync, sign } = await import('node:crypto');
+  const { ecdsaRawToDer } = await import('./signer.js');
+  const { publicKeyDer } = await import('./keys.js');
+  const { validatePath } = await import('./validate.js');
+  // The "chip": the private key stays inside this closure; only the public key and a sign operation leave.
+  const chip = () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    let uses = 0;
+    const signer = {
+      publicKeyInfo: publicKeyDer(publicKey),
+      signatureAlgorithm: 'ecdsa-with-SHA256' as const,
+      sign: async (tbs: Uint8Array) => {
+        uses++;
+        return ecdsaRawToDer(sign('sha256', tbs, { key: privateKey, dsaEncoding: 'ieee-p1363' }));
+      },
+    };
+    return { signer, uses: () => uses };
+  };
+  const caChip = chip();
+  const ca = await createRootCa({ subject: { CN: 'Chip CA' }, signer: caChip.signer, clock });
+  assert.equal(ca.key, undefined);
+  const deviceChip = chip();
+  const csr = parseCsr(await createCsr({ subject: buildName({ CN: 'm5go-01' }) }, deviceChip.signer));
+  const issued = await issueCertificate({ ca, csr, profile: PROFILES.device, clock });
+  assert.equal(caChip.uses(), 2); // its own certificate, then the device's
+  assert.equal(deviceChip.uses(), 1); // the CSR's proof of possession
+  const v = validatePath({
+    leaf: issued.certificate,
+    anchors: [ca.certificate],
+    purpose: 'client',
+    at: clock.now(),
+  });
+  assert.deepEqual(v.failures, []);
+  assert.ok(v.valid);
+});
