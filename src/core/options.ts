@@ -1,7 +1,19 @@
 import { z } from 'zod';
+import type { Clock } from './clock.js';
 import { LabError } from './errors.js';
+import type { Rng } from './rng.js';
 
 export { z };
+
+/** Injected collaborators: checked by shape, passed through by reference (see deepFreeze). */
+export const clockSchema = z.custom<Clock>(
+  (v) => typeof (v as Clock | undefined)?.now === 'function',
+  'expected a Clock',
+);
+export const rngSchema = z.custom<Rng>(
+  (v) => typeof (v as Rng | undefined)?.bytes === 'function',
+  'expected an Rng',
+);
 
 /**
  * Validate an options object against a strict schema, then freeze the result.

@@ -1,6 +1,5 @@
 import { type Clock, systemClock } from '../core/clock.js';
-import { LabError } from '../core/errors.js';
-import { parseOptions, z } from '../core/options.js';
+import { clockSchema, parseOptions, z } from '../core/options.js';
 import type { ParsedCertificate } from './certificate.js';
 import type { ParsedCrl } from './crl.js';
 import { OID } from './extensions.js';
@@ -62,7 +61,6 @@ const isCrl = (v: unknown): v is ParsedCrl =>
   (v as ParsedCrl).tbs instanceof Uint8Array;
 const cert = z.custom<ParsedCertificate>(isCert, 'expected a parsed certificate');
 
-// `clock` is checked apart: freezing the options must not freeze the caller's clock object.
 const SCHEMA = z.strictObject({
   leaf: cert,
   anchors: z.array(cert),
@@ -73,6 +71,7 @@ const SCHEMA = z.strictObject({
   purpose: z.enum(['server', 'client', 'any']).optional(),
   hostname: z.string().refine(isHostReference, 'expected a DNS name or an IP address').optional(),
   maxDepth: z.number().int().min(0).max(100).optional(),
+  clock: clockSchema.optional(),
 });
 
 interface Settings {
@@ -92,21 +91,9 @@ interface Settings {
  * that validates wins; if none does, the one that reached an anchor with the fewest failures.
  */
 export function validatePath(options: ValidatePathOptions): PathValidationResult {
-  const where = 'validatePath';
-  if (typeof options !== 'object' || options === null) {
-    throw new LabError('ERR_OPTIONS_INVALID', `${where}: options must be an object`, {
-      details: { where, option: '' },
-    });
-  }
-  const { clock, ...rest } = options;
-  if (clock !== undefined && typeof (clock as Clock | null)?.now !== 'function') {
-    throw new LabError('ERR_OPTIONS_INVALID', `${where}: option clock: expected an object with now()`, {
-      details: { where, option: 'clock' },
-    });
-  }
-  const o = parseOptions(SCHEMA, rest, where);
+  const o = parseOptions(SCHEMA, options, 'validatePath');
   const settings: Settings = {
-    at: o.at ?? (clock ?? systemClock).now(),
+    at: o.at ?? (o.clock ?? systemClock).now(),
     purpose: o.purpose ?? 'any',
     hostname: o.hostname,
     crls: o.crls ?? [],

@@ -37,14 +37,12 @@ export function registerInspect(pki: Command, io: CliIo): void {
       const d = describeCrl(parseCrl(bytes, file));
       return out.result(d, () => crlText(d));
     }
-    if (text.includes('-----BEGIN') && !/-----BEGIN (TRUSTED |X509 )?CERTIFICATE-----/.test(text)) {
-      if (text.includes('PRIVATE KEY-----')) {
-        // Never print key material; say what it is and stop.
-        throw new LabError(
-          'ERR_PEM_MALFORMED',
-          `${file} is a private key; inspect shows certificates, CSRs and CRLs only`,
-        );
-      }
+    if (text.includes('PRIVATE KEY-----') && !/-----BEGIN (TRUSTED |X509 )?CERTIFICATE-----/.test(text)) {
+      // Never print key material; say what it is and stop.
+      throw new LabError(
+        'ERR_PEM_MALFORMED',
+        `${file} is a private key; inspect shows certificates, CSRs and CRLs only`,
+      );
     }
     const ds = parseCertificates(bytes, file).map(describeCertificate);
     out.result(ds.length === 1 ? ds[0] : ds, () => ds.map(certificateText).join('\n\n'));

@@ -1,7 +1,7 @@
-import type { Clock } from '../../core/clock.js';
 import { z } from '../../core/options.js';
-import type { Rng } from '../../core/rng.js';
 import { KEY_TYPES } from '../keys.js';
+
+export { clockSchema, rngSchema } from '../../core/options.js';
 
 export const subjectSchema = z.strictObject({
   C: z.string().optional(),
@@ -13,13 +13,5 @@ export const subjectSchema = z.strictObject({
   emailAddress: z.string().optional(),
 });
 
-export const clockSchema = z.custom<Clock>(
-  (v) => typeof (v as Clock | undefined)?.now === 'function',
-  'expected a Clock',
-);
-export const rngSchema = z.custom<Rng>(
-  (v) => typeof (v as Rng | undefined)?.bytes === 'function',
-  'expected an Rng',
-);
 export const keyTypeSchema = z.enum(KEY_TYPES);
 export const daysSchema = z.number().positive().max(36500);

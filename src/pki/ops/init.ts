@@ -70,8 +70,8 @@ export async function initCa(options: InitCaOptions): Promise<InitCaResult> {
   });
   try {
     writeFileAtomic(store.caCertPath, certificateToPem(ca.certificate.der), { overwrite: o.force });
-    if (o.force) store.writeIndex([]);
-    else writeFileAtomic(store.indexPath, '', { overwrite: true });
+    // A new CA starts a new index: serials of a replaced CA mean nothing under the new one.
+    store.writeIndex([]);
   } catch (err) {
     if (!o.force) unlinkSync(store.caKeyPath);
     throw err;

@@ -42,7 +42,7 @@ export async function issueIdentity(options: IssueOptions): Promise<IssueResult>
   const certPath = store.file(o.name, 'crt');
   if (!o.force) assertAbsent(certPath);
   // Open the CA first: a wrong passphrase must fail before a key is generated and written.
-  store.openCa(o.caPassphrase);
+  const ca = store.openCa(o.caPassphrase);
   const req = await requestCertificate({
     dir: o.dir,
     name: o.name,
@@ -53,17 +53,19 @@ export async function issueIdentity(options: IssueOptions): Promise<IssueResult>
     force: o.force,
   });
   try {
-    const signed = await signRequest({
-      dir: o.dir,
-      csr: req.csrPath,
-      profile: o.profile,
-      days: o.days,
-      out: certPath,
-      passphrase: o.caPassphrase,
-      force: o.force,
-      clock: o.clock,
-      rng: o.rng,
-    });
+    const signed = await signRequest(
+      {
+        dir: o.dir,
+        csr: req.csrPath,
+        profile: o.profile,
+        days: o.days,
+        out: certPath,
+        force: o.force,
+        clock: o.clock,
+        rng: o.rng,
+      },
+      ca,
+    );
     return {
       certificate: signed.certificate,
       keyPath: req.keyPath,

@@ -4,7 +4,7 @@ import { LabError } from '../../core/errors.js';
 import { readFileChecked } from '../../core/fs.js';
 import { parseOptions, z } from '../../core/options.js';
 import { normaliseSerial, parseCertificate } from '../certificate.js';
-import { parseReason, REVOCATION_REASONS, type RevocationReason } from '../crl.js';
+import { parseReason, type RevocationReason } from '../crl.js';
 import { namesEqual } from '../names.js';
 import { DEFAULT_PKI_DIR, PkiStore } from '../store/store.js';
 import { clockSchema, daysSchema } from './common.js';
@@ -29,8 +29,6 @@ export interface RevokeResult {
   readonly reason: RevocationReason;
   readonly crl?: CrlResult;
 }
-
-export { REVOCATION_REASONS };
 
 /** `pki revoke CERT|SERIAL --reason R`: mark the index entry revoked, then publish a new CRL. */
 export async function revokeCertificate(options: RevokeOptions): Promise<RevokeResult> {

@@ -1,11 +1,11 @@
 import { basename, join } from 'node:path';
 import { assertAbsent, readFileChecked } from '../../core/fs.js';
 import { parseOptions, z } from '../../core/options.js';
-import { issueCertificate } from '../ca.js';
+import { type IssuingCa, issueCertificate } from '../ca.js';
 import { certificateToPem, type ParsedCertificate } from '../certificate.js';
 import { type ParsedCsr, parseCsr } from '../csr.js';
 import { parseSan } from '../extensions.js';
-import { getProfile, PROFILE_NAMES } from '../profiles.js';
+import { getProfile } from '../profiles.js';
 import { DEFAULT_PKI_DIR, PkiStore } from '../store/store.js';
 import { clockSchema, daysSchema, rngSchema } from './common.js';
 
@@ -33,10 +33,8 @@ export interface SignResult {
   readonly warnings: readonly string[];
 }
 
-export { PROFILE_NAMES };
-
 /** `pki sign CSR --profile P`: proof of possession, profile extensions, index entry, <name>.crt. */
-export async function signRequest(options: SignOptions): Promise<SignResult> {
+export async function signRequest(options: SignOptions, openedCa?: IssuingCa): Promise<SignResult> {
   const o = parseOptions(schema, options, 'pki sign');
   const profile = getProfile(o.profile);
   const store = new PkiStore(o.dir);
@@ -44,7 +42,7 @@ export async function signRequest(options: SignOptions): Promise<SignResult> {
   const sans = o.sans.map(parseSan);
   const certPath = o.out ?? join(store.dir, `${basename(o.csr).replace(/\.(csr|req|pem|der)$/i, '')}.crt`);
   if (!o.force) assertAbsent(certPath);
-  const ca = store.openCa(o.passphrase);
+  const ca = openedCa ?? store.openCa(o.passphrase);
   const issued = await issueCertificate({ ca, csr, profile, days: o.days, sans, clock: o.clock, rng: o.rng });
   store.recordIssued(issued.certificate, certPath, certificateToPem(issued.certificate.der), o.force);
   return { certificate: issued.certificate, certPath, csr, warnings: issued.warnings };
