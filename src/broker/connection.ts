@@ -1,0 +1,182 @@
+import type { Packet } from 'mqtt-packet';
+import { MqttDecoder, type ProtocolVersion } from '../wire/mqtt/decoder.js';
+import { encodePacket } from '../wire/mqtt/encoder.js';
+import { RC } from '../wire/mqtt/reason-codes.js';
+import type { Broker } from './broker.js';
+import { dispatch } from './handlers/index.js';
+import type { Session } from './session.js';
+import type { Message, Peer, Transport } from './types.js';
+
+/** A will waiting for its connection to end (§3.1.2.5, §3.1.3.2). */
+export interface PendingWill {
+  readonly message: Message;
+  /** v5 Will Delay Interval, seconds. */
+  readonly delay: number;
+}
+
+type State = 'awaiting-connect' | 'connected' | 'closed';
+
+/**
+ * One network connection: bytes in through the bounded decoder, packets to the handlers,
+ * packets out through a per-tick write batch. It knows nothing of TLS or WebSocket: the
+ * listener made the transport and vouched for the peer.
+ */
+export class Connection {
+  state: State = 'awaiting-connect';
+  session: Session | undefined;
+  clientId = '';
+  username: string | undefined;
+  version: ProtocolVersion = 4;
+  keepalive = 0;
+  will: PendingWill | undefined;
+  /** Topic aliases the client set on this connection (§3.3.2.3.4); they do not outlive it. */
+  readonly topicAliases = new Map<number, string>();
+  /** Largest packet the client accepts (v5 Maximum Packet Size); we drop what exceeds it. */
+  maxOutgoingPacket = Number.POSITIVE_INFINITY;
+  /** Publishers paused because this connection's socket is full (backpressure). */
+  readonly blocked = new Set<Connection>();
+  private readonly decoder: MqttDecoder;
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private flushScheduled = false;
+  private lastSeen = Date.now();
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  /** Set when the client sent DISCONNECT: no will unless it asked for one (v5 0x04). */
+  gracefulDisconnect = false;
+  congested = false;
+
+  constructor(
+    readonly broker: Broker,
+    readonly transport: Transport,
+    readonly peer: Peer,
+  ) {
+    this.decoder = new MqttDecoder({ maxPacketSize: broker.options.maxPacketSize });
+    transport.setNoDelay?.(true);
+    transport.on('data', (chunk: Buffer) => this.onData(chunk));
+    transport.on('drain', () => this.onDrain());
+    transport.on('error', () => this.destroy('socket error'));
+    transport.on('close', () => this.destroy('closed its connection'));
+    // [MQTT-3.1.0-1] a connection that sends nothing, or not CONNECT, must not linger.
+    this.connectTimer = setTimeout(
+      () => this.destroy('sent no CONNECT in time'),
+      broker.options.connectTimeoutMs,
+    );
+    this.connectTimer.unref?.();
+  }
+
+  get label(): string {
+    return this.clientId || '<unknown>';
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.lastSeen = Date.now();
+    this.broker.stats.bytesReceived += chunk.length;
+    const failure = this.decoder.push(chunk, (packet) => {
+      if (this.state !== 'closed') dispatch(this, packet);
+    });
+    if (failure) {
+      this.broker.logIf('notice', () => `Client ${this.label} disconnected: ${failure.message}.`);
+      this.disconnect(failure.reasonCode);
+    }
+  }
+
+  /** Called by the CONNECT handler once the client is accepted. */
+  accepted(version: ProtocolVersion, keepalive: number): void {
+    clearTimeout(this.connectTimer);
+    this.version = version;
+    this.decoder.setProtocolVersion(version);
+    this.state = 'connected';
+    this.keepalive = keepalive;
+    if (keepalive > 0) {
+      // [MQTT-3.1.2-24] one and a half keepalive periods without a packet: disconnect.
+      const limit = keepalive * 1500;
+      this.keepaliveTimer = setInterval(
+        () => {
+          if (Date.now() - this.lastSeen > limit) {
+            this.broker.logIf('notice', () => `Client ${this.label} has exceeded timeout, disconnecting.`);
+            this.disconnect(RC.keepAliveTimeout);
+          }
+        },
+        Math.min(limit / 2, 60_000),
+      );
+      this.keepaliveTimer.unref?.();
+    }
+  }
+
+  /** Queue a packet; everything queued in this tick goes out in one write (one TLS record). */
+  send(packet: Packet): void {
+    this.write(encodePacket(packet, this.version));
+  }
+
+  write(bytes: Buffer): void {
+    if (this.state === 'closed') return;
+    this.out.push(bytes);
+    this.outBytes += bytes.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.state === 'closed' || this.out.length === 0) return;
+    const data = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out, this.outBytes);
+    this.broker.stats.bytesSent += this.outBytes;
+    this.out = [];
+    this.outBytes = 0;
+    if (!this.transport.write(data)) this.congested = true;
+  }
+
+  private onDrain(): void {
+    this.congested = false;
+    for (const publisher of this.blocked) publisher.resumeReading();
+    this.blocked.clear();
+  }
+
+  /** Backpressure: a subscriber is full, so this publisher stops being read until it drains. */
+  pauseFor(subscriber: Connection): void {
+    if (subscriber === this) return;
+    subscriber.blocked.add(this);
+    this.transport.pause();
+  }
+
+  resumeReading(): void {
+    if (this.state !== 'closed') this.transport.resume();
+  }
+
+  /** Send DISCONNECT with a reason (v5 only: v3.1.1 has none) and close. */
+  disconnect(reasonCode: number): void {
+    if (this.state === 'closed') return;
+    if (this.version === 5 && this.state === 'connected') {
+      this.send({ cmd: 'disconnect', reasonCode });
+    }
+    this.end();
+  }
+
+  /** Flush what is queued, then close the transport. */
+  end(): void {
+    if (this.state === 'closed') return;
+    this.flush();
+    this.transport.end();
+    this.destroy(undefined);
+  }
+
+  destroy(why: string | undefined): void {
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    clearTimeout(this.connectTimer);
+    clearInterval(this.keepaliveTimer);
+    this.out = [];
+    for (const publisher of this.blocked) publisher.resumeReading();
+    this.blocked.clear();
+    if (!this.transport.destroyed) {
+      // Let an already-queued end() flush; a hard error destroys at once.
+      if (why !== undefined) this.transport.destroy();
+    }
+    this.broker.connectionClosed(this, wasConnected, why);
+  }
+}

@@ -1,0 +1,143 @@
+import type { IPublishPacket } from 'mqtt-packet';
+import { encodePacket, encodePublish } from '../wire/mqtt/encoder.js';
+import type { Broker } from './broker.js';
+import type { Connection } from './connection.js';
+import type { Delivery, Session } from './session.js';
+
+/**
+ * Hand a delivery to a session: sent now if the session is online and its window (the lesser
+ * of our max_inflight_messages and the client's Receive Maximum) has room, queued otherwise,
+ * dropped — counted and logged — when the queue is full.
+ */
+export function deliver(broker: Broker, session: Session, delivery: Delivery, from?: Connection): void {
+  const connection = session.connection;
+  if (delivery.qos === 0) {
+    if (connection) send(broker, connection, delivery, undefined, false, from);
+    else if (broker.options.queueQos0Messages && session.expiryInterval > 0)
+      enqueue(broker, session, delivery);
+    return;
+  }
+  if (connection && session.queue.length === 0 && session.inflight.size < window(broker, session)) {
+    const id = session.allocateId();
+    session.inflight.set(id, { delivery, released: false });
+    send(broker, connection, delivery, id, false, from);
+    return;
+  }
+  enqueue(broker, session, delivery);
+}
+
+/** Move queued messages into the window while there is room (after an ack or a reconnect). */
+export function pump(broker: Broker, session: Session): void {
+  const connection = session.connection;
+  if (!connection) return;
+  const limit = window(broker, session);
+  while (session.queue.length > 0 && session.inflight.size < limit) {
+    const delivery = session.queue.shift()!;
+    if (expired(broker, delivery)) continue;
+    if (delivery.qos === 0) {
+      send(broker, connection, delivery, undefined, false);
+      continue;
+    }
+    const id = session.allocateId();
+    session.inflight.set(id, { delivery, released: false });
+    send(broker, connection, delivery, id, false);
+  }
+}
+
+/** [MQTT-4.4.0-1] on a resumed session, resend unacknowledged PUBLISH (DUP set) and PUBREL, in order. */
+export function resendInflight(broker: Broker, session: Session): void {
+  const connection = session.connection;
+  if (!connection) return;
+  for (const [id, entry] of session.inflight) {
+    if (entry.released) connection.send({ cmd: 'pubrel', messageId: id });
+    else send(broker, connection, entry.delivery, id, true);
+  }
+}
+
+function window(broker: Broker, session: Session): number {
+  return Math.min(broker.options.maxInflightMessages, session.sendWindow);
+}
+
+function enqueue(broker: Broker, session: Session, delivery: Delivery): void {
+  if (session.queue.length >= broker.options.maxQueuedMessages) {
+    broker.stats.publishDropped++;
+    broker.logIf('notice', () => `Outgoing messages are being dropped for client ${session.clientId}.`);
+    return;
+  }
+  session.queue.push(delivery);
+}
+
+function expired(broker: Broker, delivery: Delivery): boolean {
+  const at = delivery.message.expiresAt;
+  // [MQTT-3.3.2-5] an expired message is not delivered.
+  if (at !== undefined && broker.now() >= at) {
+    broker.stats.publishDropped++;
+    return true;
+  }
+  return false;
+}
+
+function send(
+  broker: Broker,
+  connection: Connection,
+  delivery: Delivery,
+  id: number | undefined,
+  dup: boolean,
+  from?: Connection,
+): void {
+  const { message } = delivery;
+  let bytes: Buffer;
+  if (
+    connection.version === 5 &&
+    (message.properties || message.expiresAt !== undefined || delivery.subscriptionIds)
+  ) {
+    const properties: NonNullable<IPublishPacket['properties']> = { ...message.properties };
+    if (message.expiresAt !== undefined) {
+      const left = Math.ceil((message.expiresAt - broker.now()) / 1000);
+      if (left <= 0) {
+        broker.stats.publishDropped++;
+        return;
+      }
+      // [MQTT-3.3.2-6] the interval sent is what remains of it.
+      properties.messageExpiryInterval = left;
+    }
+    if (delivery.subscriptionIds) {
+      // [MQTT-3.3.4-3] the identifiers of the matching subscriptions.
+      properties.subscriptionIdentifier =
+        delivery.subscriptionIds.length === 1 ? delivery.subscriptionIds[0]! : [...delivery.subscriptionIds];
+    }
+    bytes = encodePacket(
+      {
+        cmd: 'publish',
+        topic: message.topic,
+        payload: message.payload,
+        qos: delivery.qos,
+        retain: delivery.retain,
+        dup,
+        messageId: id,
+        properties,
+      },
+      connection.version,
+    );
+  } else {
+    bytes = encodePublish(
+      message.topic,
+      message.payload,
+      delivery.qos,
+      delivery.retain,
+      dup,
+      id,
+      connection.version,
+    );
+  }
+  // [MQTT-3.1.2-25] never send a packet larger than the client's Maximum Packet Size.
+  if (bytes.length > connection.maxOutgoingPacket) {
+    broker.stats.publishDropped++;
+    if (id !== undefined) connection.session?.inflight.delete(id);
+    return;
+  }
+  broker.stats.messagesSent++;
+  broker.stats.publishSent++;
+  connection.write(bytes);
+  if (connection.congested && from) from.pauseFor(connection);
+}

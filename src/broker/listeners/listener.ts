@@ -1,0 +1,34 @@
+import type { SecureContextOptions } from 'node:tls';
+import type { AuthDecision, ConnectCredentials, PeerCertificate } from '../types.js';
+
+/** TLS settings of one listener, already read from disk. */
+export interface ListenerTls extends Pick<SecureContextOptions, 'ca' | 'cert' | 'key' | 'crl' | 'ciphers'> {
+  /** require_certificate: ask for a client certificate and refuse the handshake without a valid one. */
+  readonly requireCertificate: boolean;
+  /** tls_version pins one version, as Mosquitto does; undefined allows 1.2 and 1.3. */
+  readonly version?: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  readonly ciphersTls13?: string;
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** What a listener needs: where, how, and how to decide on a CONNECT. */
+export interface ListenerSpec {
+  readonly port: number;
+  readonly host?: string;
+  readonly protocol: 'mqtt' | 'websockets';
+  readonly tls?: ListenerTls;
+  /** -1: no limit (max_connections). */
+  readonly maxConnections: number;
+  readonly authenticate?: (
+    certificate: PeerCertificate | undefined,
+    credentials: ConnectCredentials,
+  ) => AuthDecision;
+}
+
+export interface RunningListener {
+  readonly spec: ListenerSpec;
+  /** The bound address and port (port 0 in the spec gets a free one). */
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}

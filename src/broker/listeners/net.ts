@@ -1,0 +1,123 @@
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions, TLSSocket } from 'node:tls';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { Broker } from '../broker.js';
+import type { Peer, PeerCertificate, Transport } from '../types.js';
+import { peerCertificateFromDer } from './identity.js';
+import type { ListenerSpec, RunningListener } from './listener.js';
+
+/**
+ * Start one listener: MQTT over TCP or TLS, or MQTT over WebSocket (ws:// or wss://). The TLS
+ * layer settles require_certificate — verify, and fail without a certificate, as Mosquitto's
+ * SSL_VERIFY_PEER|SSL_VERIFY_FAIL_IF_NO_PEER_CERT — so the broker core only sees a verified peer.
+ */
+export async function startListener(broker: Broker, spec: ListenerSpec): Promise<RunningListener> {
+  let active = 0;
+  let boundPort = spec.port;
+  const admit = (socket: Socket): boolean => {
+    if (spec.maxConnections >= 0 && active >= spec.maxConnections) {
+      broker.logIf(
+        'notice',
+        () => `Client connection from ${socket.remoteAddress} denied: max_connections reached.`,
+      );
+      socket.destroy();
+      return false;
+    }
+    active++;
+    socket.once('close', () => active--);
+    broker.logIf(
+      'notice',
+      () => `New connection from ${socket.remoteAddress}:${socket.remotePort} on port ${boundPort}.`,
+    );
+    return true;
+  };
+  const peerOf = (socket: Socket): Peer => {
+    let certificate: PeerCertificate | undefined;
+    if (socket instanceof TLSSocket && socket.authorized) {
+      const x509 = socket.getPeerX509Certificate();
+      if (x509) certificate = peerCertificateFromDer(x509.raw);
+    }
+    const authenticate = spec.authenticate;
+    return {
+      address: socket.remoteAddress ?? '?',
+      port: socket.remotePort ?? 0,
+      listenerPort: boundPort,
+      secure: spec.tls !== undefined,
+      certificate,
+      ...(authenticate ? { authenticate: (c) => authenticate(certificate, c) } : {}),
+    };
+  };
+
+  let server: Server;
+  let wss: WebSocketServer | undefined;
+  if (spec.protocol === 'websockets') {
+    const http = spec.tls ? createHttpsServer(tlsOptions(spec)) : createHttpServer();
+    wss = new WebSocketServer({
+      server: http,
+      // MQTT over WebSocket uses the "mqtt" subprotocol (MQTT 5.0 §6); older clients say "mqttv3.1".
+      handleProtocols: (protocols) =>
+        protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false,
+    });
+    wss.on('connection', (ws, req: IncomingMessage) => {
+      if (!admit(req.socket)) return;
+      const stream = createWebSocketStream(ws) as unknown as Transport;
+      broker.logIf('websockets', () => `WebSocket connection from ${req.socket.remoteAddress}.`);
+      broker.handle(stream, peerOf(req.socket));
+    });
+    server = http;
+  } else if (spec.tls) {
+    server = createTlsServer(tlsOptions(spec), (socket) => {
+      if (admit(socket)) broker.handle(socket as Transport, peerOf(socket));
+    });
+  } else {
+    server = createTcpServer((socket) => {
+      if (admit(socket)) broker.handle(socket as Transport, peerOf(socket));
+    });
+  }
+  if (spec.tls) {
+    server.on('tlsClientError', (err: Error, socket: Socket) => {
+      broker.stats.refused++;
+      broker.logIf('notice', () => `OpenSSL Error: client ${socket.remoteAddress ?? '?'}: ${err.message}`);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(spec.port, spec.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  if (typeof bound === 'object' && bound) boundPort = bound.port;
+  return {
+    spec,
+    address: typeof bound === 'object' && bound ? bound.address : (spec.host ?? '0.0.0.0'),
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        wss?.close();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function tlsOptions(spec: ListenerSpec): TlsOptions {
+  const tls = spec.tls!;
+  return {
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    crl: tls.crl,
+    ciphers: tls.ciphers,
+    ...(tls.ciphersTls13 ? { ciphersuites: tls.ciphersTls13 } : {}),
+    requestCert: tls.requireCertificate,
+    rejectUnauthorized: true,
+    // Mosquitto's tls_version allows exactly that version; unset allows 1.2 and 1.3.
+    minVersion: tls.version ?? 'TLSv1.2',
+    maxVersion: tls.version ?? 'TLSv1.3',
+    handshakeTimeout: tls.handshakeTimeoutMs ?? 10_000,
+  };
+}
