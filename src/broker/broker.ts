@@ -16,6 +16,7 @@ import { SharedSubscriptions } from './shared-subscriptions.js';
 import { BrokerStats } from './stats.js';
 import { SubscriptionTrie } from './subscriptions.js';
 import { SysTopics } from './sys.js';
+import { type LongTimer, setLongTimeout } from './timers.js';
 import type { Message, Peer, QoS, Transport } from './types.js';
 
 /**
@@ -32,7 +33,7 @@ export class Broker {
   readonly retained = new RetainedStore<Message>();
   readonly connections = new Set<Connection>();
   readonly startedAt: number;
-  private readonly willTimers = new Map<string, { timer: NodeJS.Timeout; message: Message }>();
+  private readonly willTimers = new Map<string, { timer: LongTimer; message: Message }>();
   private readonly targets = new Map<Session, Delivery>();
   private readonly sys: SysTopics | undefined;
   private closed = false;
@@ -101,11 +102,10 @@ export class Broker {
       this.publish(message);
       return;
     }
-    const timer = setTimeout(() => {
+    const timer = setLongTimeout(() => {
       this.willTimers.delete(clientId);
       this.publish(message);
     }, delaySeconds * 1000);
-    timer.unref?.();
     this.willTimers.set(clientId, { timer, message });
   }
 
@@ -113,7 +113,7 @@ export class Broker {
   cancelWill(clientId: string): void {
     const pending = this.willTimers.get(clientId);
     if (pending) {
-      clearTimeout(pending.timer);
+      pending.timer.clear();
       this.willTimers.delete(clientId);
     }
   }
@@ -144,15 +144,14 @@ export class Broker {
       return;
     }
     if (session.expiryInterval === NEVER) return;
-    session.expiryTimer = setTimeout(() => {
+    session.expiryTimer = setLongTimeout(() => {
       this.stats.expired++;
       this.removeSession(session);
     }, session.expiryInterval * 1000);
-    session.expiryTimer.unref?.();
   }
 
   removeSession(session: Session): void {
-    clearTimeout(session.expiryTimer);
+    session.expiryTimer?.clear();
     if (this.sessions.get(session.clientId) !== session) return;
     this.sessions.delete(session.clientId);
     for (const sub of session.subscriptions.values()) this.dropSubscription(session, sub);
@@ -186,10 +185,10 @@ export class Broker {
   async close(): Promise<void> {
     this.closed = true;
     this.sys?.stop();
-    for (const pending of this.willTimers.values()) clearTimeout(pending.timer);
+    for (const pending of this.willTimers.values()) pending.timer.clear();
     this.willTimers.clear();
     for (const connection of [...this.connections]) connection.disconnect(RC.serverShuttingDown);
-    for (const session of this.sessions.values()) clearTimeout(session.expiryTimer);
+    for (const session of this.sessions.values()) session.expiryTimer?.clear();
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -57,6 +57,10 @@ export class Connection {
     transport.on('drain', () => this.onDrain());
     transport.on('error', () => this.destroy('socket error'));
     transport.on('close', () => this.destroy('closed its connection'));
+    // MQTT has no half-close: the peer's end of stream ends the connection. The WebSocket stream
+    // (ws createWebSocketStream: emitClose false) never emits 'close' for a peer that drops, so
+    // without this the connection, its session and its will [MQTT-3.1.2-8] were kept forever.
+    transport.on('end', () => this.destroy('closed its connection'));
     // [MQTT-3.1.0-1] a connection that sends nothing, or not CONNECT, must not linger.
     this.connectTimer = setTimeout(
       () => this.destroy('sent no CONNECT in time'),

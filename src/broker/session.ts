@@ -1,4 +1,5 @@
 import type { Connection } from './connection.js';
+import type { LongTimer } from './timers.js';
 import type { Message, QoS } from './types.js';
 
 /** One subscription as granted (§3.8.3.1 Subscription Options). */
@@ -45,7 +46,7 @@ export class Session {
   connection: Connection | undefined;
   /** Seconds the session survives its connection (v5 Session Expiry Interval). */
   expiryInterval: number;
-  expiryTimer: NodeJS.Timeout | undefined;
+  expiryTimer: LongTimer | undefined;
   /** Client's Receive Maximum (§3.1.2.11.3): our send window, capped by our own limit. */
   sendWindow = 65_535;
   protocolVersion: 3 | 4 | 5 = 4;

@@ -6,6 +6,10 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Standard input, for commands that read it (pub -l / -s); absent when there is none. */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** Raw bytes to stdout (sub prints payloads that need not be UTF-8); falls back to stdout. */
+  readonly stdoutBytes?: (bytes: Uint8Array) => void;
 }
 
 export const processIo: CliIo = {
@@ -13,6 +17,11 @@ export const processIo: CliIo = {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   cwd: process.cwd(),
+  // A getter: touching process.stdin opens it, which commands that never read it should not do.
+  get stdin() {
+    return process.stdin;
+  },
+  stdoutBytes: (b) => process.stdout.write(b),
 };
 
 /** One result per command: JSON on stdout with --json, text otherwise; warnings always on stderr. */
@@ -37,8 +46,19 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** A negative verdict (a path that does not validate) is not an error but still exits non-zero. */
-export class VerdictFailure extends Error {}
+/**
+ * A negative verdict (a path that does not validate, a CONNACK refusal) is not an error but
+ * still exits non-zero: 1 unless the command's convention says otherwise (mosquitto's clients
+ * exit with the CONNACK code).
+ */
+export class VerdictFailure extends Error {
+  constructor(
+    message?: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
 
 export function formatError(err: unknown): { line: string; json: unknown } {
   if (err instanceof LabError) return { line: `${err.code}: ${err.message}`, json: { error: err.toJSON() } };

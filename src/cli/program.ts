@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerBroker } from './broker.js';
 import { type CliIo, formatError, processIo, VerdictFailure } from './io.js';
+import { registerPub, registerSub } from './mqtt/index.js';
 import { registerCrl } from './pki/crl.js';
 import { registerInit } from './pki/init.js';
 import { registerInspect } from './pki/inspect.js';
@@ -12,7 +14,7 @@ import { registerVerify } from './pki/verify.js';
 
 export const VERSION = '0.1.0';
 
-/** Exit statuses: 0 success, 1 failure or negative verdict, 2 usage error. */
+/** Exit statuses: 0 success, 1 failure or negative verdict, 2 usage error (pub/sub: mosquitto's). */
 export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
 
 export function buildProgram(io: CliIo): Command {
@@ -21,6 +23,8 @@ export function buildProgram(io: CliIo): Command {
       'The secure IoT telemetry lab in software: PKI, mutual-TLS MQTT, devices with a secure element, attacks, evidence.',
     )
     .version(VERSION)
+    // Program options only before the command name: after it, pub/sub own -V (MQTT version) and -h (host).
+    .enablePositionalOptions()
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({
@@ -45,6 +49,10 @@ export function buildProgram(io: CliIo): Command {
   ]) {
     register(pki, io);
   }
+  // mosquitto_pub / mosquitto_sub, flag for flag: top-level so lab sheets translate one-to-one.
+  registerBroker(program, io);
+  registerPub(program, io);
+  registerSub(program, io);
   return program;
 }
 
@@ -66,7 +74,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
       else io.stderr(`mqtts-lab: ERR_CLI_USAGE: ${message}\n`);
       return EXIT.usage;
     }
-    if (err instanceof VerdictFailure) return EXIT.failure;
+    if (err instanceof VerdictFailure) return err.exitCode;
     const { line, json } = formatError(err);
     if (wantsJson) io.stdout(`${JSON.stringify(json)}\n`);
     else io.stderr(`mqtts-lab: ${line}\n`);

@@ -5,7 +5,7 @@ import { CONNACK_V3, connackV3For, RC } from '../../wire/mqtt/reason-codes.js';
 import type { Connection } from '../connection.js';
 import { resendInflight } from '../delivery.js';
 import { NEVER, Session } from '../session.js';
-import { messageFromPublish } from './publish.js';
+import { messageFromPublish, propertiesProblem } from './publish.js';
 
 /**
  * CONNECT (§3.1), as a list of named steps: identify → authenticate → keepalive → take over
@@ -62,6 +62,12 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
       refuse(RC.topicNameInvalid, `invalid will topic: ${problem.message}`);
       return;
     }
+    // Will properties travel like a PUBLISH's: malformed ones would throw when the will goes out.
+    const propertiesRc = propertiesProblem(packet.will.properties);
+    if (propertiesRc !== undefined) {
+      refuse(propertiesRc, 'invalid will properties');
+      return;
+    }
   }
 
   // Authenticate: the listener's decision, made from the certificate and the credentials.
@@ -101,6 +107,10 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
 
   // Take over: [MQTT-3.1.4-2] an existing connection with this client id is closed.
   const existing = broker.sessions.get(clientId);
+  const cleanStart = packet.clean !== false;
+  // [MQTT-3.1.2-4] Clean Start discards the old session; one with expiry 0 (3.1.1 CleanSession 1)
+  // ends with the connection taken over [MQTT-4.1.0-2], so it is not resumed either (Mosquitto).
+  const oldSessionEnds = existing !== undefined && (cleanStart || existing.expiryInterval === 0);
   const old = existing?.connection;
   if (old) {
     broker.logIf('notice', () => `Client ${clientId} already connected, closing old connection.`);
@@ -110,12 +120,12 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
     old.will = undefined;
     old.session = undefined;
     old.disconnect(RC.sessionTakenOver);
-    if (will && will.delay === 0) broker.publish(will.message);
+    // [MQTT-3.1.2-8] the will goes out once its delay has passed or its session ends; only a
+    // connection that resumes the session within the delay suppresses it [MQTT-3.1.3-9].
+    if (will && (will.delay === 0 || oldSessionEnds)) broker.publish(will.message);
   }
-  broker.cancelWill(clientId);
 
   // Session: clean start discards the old one; otherwise it is resumed.
-  const cleanStart = packet.clean !== false;
   const expiry =
     version === 5
       ? (props.sessionExpiryInterval ?? 0)
@@ -124,13 +134,16 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
         : (broker.options.persistentClientExpiration ?? NEVER);
   let session = existing;
   let sessionPresent = false;
-  if (session && cleanStart) {
+  if (session && oldSessionEnds) {
+    // Publishes a will still waiting on its delay: the session ends here [MQTT-3.1.2-8].
     broker.removeSession(session);
     session = undefined;
   }
+  // [MQTT-3.1.3-9] a session resumed within the Will Delay Interval: its will is not sent.
+  broker.cancelWill(clientId);
   if (session) {
     sessionPresent = true;
-    clearTimeout(session.expiryTimer);
+    session.expiryTimer?.clear();
     session.expiryInterval = expiry;
   } else {
     session = new Session(clientId, expiry);

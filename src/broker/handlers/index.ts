@@ -34,7 +34,9 @@ export function dispatch(connection: Connection, packet: Packet): void {
   if (connection.state === 'awaiting-connect' && packet.cmd !== 'connect') {
     // [MQTT-3.1.0-1] the first packet from the client must be CONNECT.
     connection.broker.logIf('notice', () => `Client ${connection.label} sent ${packet.cmd} before CONNECT.`);
-    connection.destroy(undefined);
+    // [MQTT-3.1.0-1] [MQTT-4.8.0-1] close the network connection: destroy(undefined) alone left
+    // the socket open, since it expects an end() already under way.
+    connection.destroy(`sent ${packet.cmd} before CONNECT`);
     return;
   }
   const handler = HANDLERS[packet.cmd];

@@ -1,4 +1,4 @@
-import type { IPublishPacket } from 'mqtt-packet';
+import type { IPublishPacket, UserProperties } from 'mqtt-packet';
 import { RC } from '../../wire/mqtt/reason-codes.js';
 import { validateTopicName } from '../../wire/mqtt/topic.js';
 import type { Broker } from '../broker.js';
@@ -17,6 +17,11 @@ interface PublishFields {
 export function handlePublish(connection: Connection, packet: IPublishPacket): void {
   const broker = connection.broker;
   const props = packet.properties;
+  const problem = propertiesProblem(props);
+  if (problem !== undefined) {
+    connection.disconnect(problem);
+    return;
+  }
   let topic = packet.topic;
   const alias = props?.topicAlias;
   if (alias !== undefined) {
@@ -40,6 +45,16 @@ export function handlePublish(connection: Connection, packet: IPublishPacket): v
   if (validateTopicName(topic)) {
     broker.logIf('notice', () => `Client ${connection.label} sent PUBLISH with an invalid topic.`);
     connection.disconnect(RC.topicNameInvalid);
+    return;
+  }
+  if (props?.subscriptionIdentifier !== undefined) {
+    // [MQTT-3.3.4-6] a client's PUBLISH carries no Subscription Identifier (Mosquitto: 0x82).
+    connection.disconnect(RC.protocolError);
+    return;
+  }
+  if (props?.responseTopic !== undefined && validateTopicName(props.responseTopic)) {
+    // [MQTT-3.3.2-14] the Response Topic is a topic name: no wildcards, not empty.
+    connection.disconnect(RC.protocolError);
     return;
   }
   if (packet.retain && !broker.options.retainAvailable) {
@@ -72,8 +87,10 @@ export function handlePublish(connection: Connection, packet: IPublishPacket): v
   const limit = broker.options.messageSizeLimit;
   let reasonCode: number = RC.success;
   if (limit > 0 && packet.payload.length > limit) {
-    // Mosquitto drops it and, in v5, says why in the acknowledgement.
-    reasonCode = RC.packetTooLarge;
+    // Mosquitto drops it and, in v5, says why in the acknowledgement. Not with its 0x95, which
+    // is no PUBACK/PUBREC reason code [MQTT-3.4.2-1] [MQTT-3.5.2-1] (mqtt-packet, so MQTT.js,
+    // fails to parse it): 0x97 is "an implementation or administrative imposed limit".
+    reasonCode = RC.quotaExceeded;
   } else {
     const message = messageFromPublish(broker, connection.clientId, {
       topic,
@@ -101,6 +118,43 @@ export function handlePublish(connection: Connection, packet: IPublishPacket): v
       ...(v5Reason === undefined ? {} : { reasonCode: v5Reason }),
     });
   }
+}
+
+/**
+ * Why the properties of a PUBLISH or a will cannot travel, as a reason code; undefined if they
+ * can. mqtt-packet's parser lets a truncated string through as null, a truncated number as -1 or
+ * false, and a repeated property through as an array: re-encoded for a subscriber, each of those
+ * threw inside another client's delivery and took the whole broker down.
+ */
+export function propertiesProblem(props: IPublishPacket['properties'] | undefined): number | undefined {
+  if (!props) return undefined;
+  const { payloadFormatIndicator, messageExpiryInterval, topicAlias, contentType, responseTopic } = props;
+  const { correlationData, userProperties } = props;
+  const single = [payloadFormatIndicator, messageExpiryInterval, topicAlias, contentType, responseTopic];
+  // §2.2.2.2: it is a Protocol Error to include any of these more than once.
+  if (single.some((v) => Array.isArray(v)) || Array.isArray(correlationData)) return RC.protocolError;
+  const wellFormed =
+    (payloadFormatIndicator === undefined || typeof payloadFormatIndicator === 'boolean') &&
+    (messageExpiryInterval === undefined || isUint(messageExpiryInterval, 0xffff_ffff)) &&
+    (topicAlias === undefined || isUint(topicAlias, 0xffff)) &&
+    (contentType === undefined || typeof contentType === 'string') &&
+    (responseTopic === undefined || typeof responseTopic === 'string') &&
+    (correlationData === undefined || Buffer.isBuffer(correlationData)) &&
+    (userProperties === undefined || userPropertiesWellFormed(userProperties));
+  return wellFormed ? undefined : RC.malformedPacket;
+}
+
+function isUint(value: unknown, max: number): boolean {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
+}
+
+/** [MQTT-1.5.7-1] every User Property is a pair of strings. */
+function userPropertiesWellFormed(up: UserProperties): boolean {
+  if (typeof up !== 'object' || up === null) return false;
+  for (const value of Object.values(up)) {
+    if (!(Array.isArray(value) ? value : [value]).every((v) => typeof v === 'string')) return false;
+  }
+  return true;
 }
 
 /** The broker's message for a PUBLISH or a will, with the properties that travel (§3.3.2.3). */

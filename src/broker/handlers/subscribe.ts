@@ -11,9 +11,19 @@ export function handleSubscribe(connection: Connection, packet: ISubscribePacket
   const broker = connection.broker;
   const session = connection.session!;
   const v5 = connection.version === 5;
+  if (packet.subscriptions.length === 0) {
+    // [MQTT-3.8.3-3] (v5 [MQTT-3.8.3-2]) at least one filter; mqtt-packet parses an empty one, and
+    // answering it threw in the SUBACK encoder, taking the whole broker down.
+    connection.disconnect(RC.protocolError);
+    return;
+  }
   const identifier = packet.properties?.subscriptionIdentifier;
-  if (identifier === 0 || Array.isArray(identifier)) {
-    // [MQTT-3.8.2-…] a Subscription Identifier of 0, or more than one, is a protocol error.
+  if (
+    identifier !== undefined &&
+    !(Number.isInteger(identifier) && identifier >= 1 && identifier <= 268_435_455)
+  ) {
+    // §3.8.2.1.2: a Subscription Identifier of 0, or more than one, is a protocol error; a
+    // truncated one (mqtt-packet gives false) would throw in the encoder on delivery.
     connection.disconnect(RC.protocolError);
     return;
   }

@@ -6,6 +6,11 @@ import type { Connection } from '../connection.js';
 export function handleUnsubscribe(connection: Connection, packet: IUnsubscribePacket): void {
   const broker = connection.broker;
   const session = connection.session!;
+  if (packet.unsubscriptions.length === 0) {
+    // [MQTT-3.10.3-2] at least one filter; an empty v5 UNSUBACK also threw in the encoder.
+    connection.disconnect(RC.protocolError);
+    return;
+  }
   const codes: number[] = [];
   for (const filter of packet.unsubscriptions) {
     const sub = session.subscriptions.get(filter);

@@ -5,8 +5,8 @@ import type { AuthDecision, ConnectCredentials, PeerCertificate } from '../types
 export interface ListenerTls extends Pick<SecureContextOptions, 'ca' | 'cert' | 'key' | 'crl' | 'ciphers'> {
   /** require_certificate: ask for a client certificate and refuse the handshake without a valid one. */
   readonly requireCertificate: boolean;
-  /** tls_version pins one version, as Mosquitto does; undefined allows 1.2 and 1.3. */
-  readonly version?: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** tls_version: the lowest version accepted (Mosquitto ≥ 2.0.9); undefined allows 1.2 and 1.3. */
+  readonly minVersion?: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   readonly ciphersTls13?: string;
   readonly handshakeTimeoutMs?: number;
 }

@@ -29,7 +29,7 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
     socket.once('close', () => active--);
     broker.logIf(
       'notice',
-      () => `New connection from ${socket.remoteAddress}:${socket.remotePort} on port ${boundPort}.`,
+      () => `New connection from ${displayAddress(socket.remoteAddress)}:${socket.remotePort} on port ${boundPort}.`,
     );
     return true;
   };
@@ -41,7 +41,7 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
     }
     const authenticate = spec.authenticate;
     return {
-      address: socket.remoteAddress ?? '?',
+      address: displayAddress(socket.remoteAddress),
       port: socket.remotePort ?? 0,
       listenerPort: boundPort,
       secure: spec.tls !== undefined,
@@ -85,10 +85,13 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(spec.port, spec.host ?? '0.0.0.0', () => {
+    // No bind address: every interface, IPv4 and IPv6, as Mosquitto 2.0 does.
+    const done = () => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (spec.host === undefined) server.listen(spec.port, done);
+    else server.listen(spec.port, spec.host, done);
   });
   const bound = server.address();
   if (typeof bound === 'object' && bound) boundPort = bound.port;
@@ -104,6 +107,12 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
   };
 }
 
+/** An IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d; logs show a.b.c.d, as Mosquitto's. */
+function displayAddress(address: string | undefined): string {
+  if (address === undefined) return '?';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
 function tlsOptions(spec: ListenerSpec): TlsOptions {
   const tls = spec.tls!;
   return {
@@ -115,9 +124,9 @@ function tlsOptions(spec: ListenerSpec): TlsOptions {
     ...(tls.ciphersTls13 ? { ciphersuites: tls.ciphersTls13 } : {}),
     requestCert: tls.requireCertificate,
     rejectUnauthorized: true,
-    // Mosquitto's tls_version allows exactly that version; unset allows 1.2 and 1.3.
-    minVersion: tls.version ?? 'TLSv1.2',
-    maxVersion: tls.version ?? 'TLSv1.3',
+    // Mosquitto ≥ 2.0.9: tls_version is the lowest version allowed; unset allows 1.2 and 1.3.
+    minVersion: tls.minVersion ?? 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
     handshakeTimeout: tls.handshakeTimeoutMs ?? 10_000,
   };
 }

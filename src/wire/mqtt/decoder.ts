@@ -38,21 +38,31 @@ export class MqttDecoder {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private failed: DecodeFailure | undefined;
-  private version: ProtocolVersion;
+  private version: ProtocolVersion = 4;
   private readonly maxPacketSize: number;
   private readonly slow = mqttPacketParser({ protocolVersion: 4 });
   private slowPacket: Packet | undefined;
   private slowError: Error | undefined;
+  private slowBadString = false;
 
   constructor(options: DecoderOptions) {
     this.maxPacketSize = options.maxPacketSize;
-    this.version = options.protocolVersion ?? 4;
+    this.setProtocolVersion(options.protocolVersion ?? 4);
     this.slow.on('packet', (p: Packet) => {
       this.slowPacket = p;
     });
     this.slow.on('error', (e: Error) => {
       this.slowError = e;
     });
+    // mqtt-packet decodes strings leniently (U+FFFD for bad bytes); [MQTT-1.5.3-1] needs a close.
+    const slow = this.slow as unknown as SlowParserInternals;
+    const parseString = slow._parseString.bind(slow);
+    slow._parseString = () => {
+      const start = slow._pos + 2;
+      const value = parseString();
+      if (value !== null && !isUtf8(slow._list.slice(start, slow._pos))) this.slowBadString = true;
+      return value;
+    };
   }
 
   get protocolVersion(): ProtocolVersion {
@@ -73,12 +83,13 @@ export class MqttDecoder {
     if (this.pendingBytes > 0) {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
-      const need = this.frameLength(
-        this.pending[0]!.length >= 5 ? this.pending[0]! : Buffer.concat(this.pending),
-      );
+      // Keep the whole fixed header in pending[0]; re-joining the list on every push would
+      // copy the buffered body again per chunk (quadratic in a body sent in small pieces).
+      if (this.pending[0]!.length < 5) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
+      const need = this.frameLength(this.pending[0]!);
       if (typeof need === 'object') return this.fail(need);
       if (need === 0 || this.pendingBytes < need) return undefined;
-      buf = Buffer.concat(this.pending, this.pendingBytes);
+      buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
     }
@@ -111,6 +122,10 @@ export class MqttDecoder {
       const byte = b[i]!;
       value += (byte & 0x7f) * multiplier;
       if ((byte & 0x80) === 0) {
+        // [MQTT-1.5.5-1] the fewest bytes that hold the value: a trailing 0x00 is overlong.
+        if (i > 1 && byte === 0) {
+          return failure('ERR_MQTT_MALFORMED', RC.malformedPacket, 'overlong remaining length');
+        }
         const total = 1 + i + value;
         // MQTT 5.0 §3.1.2.11.4 / Mosquitto packet_mosq.c: refuse before allocating.
         if (total > this.maxPacketSize) {
@@ -124,7 +139,7 @@ export class MqttDecoder {
       }
       multiplier *= 128;
     }
-    // [MQTT-1.5.5-1] at most four bytes of remaining length.
+    // 3.1.1 §2.2.3, 5.0 §1.5.5: at most four bytes of remaining length.
     return failure('ERR_MQTT_MALFORMED', RC.malformedPacket, 'remaining length longer than 4 bytes');
   }
 
@@ -148,7 +163,9 @@ export class MqttDecoder {
     } else if (type >= TYPE_PUBACK && type <= TYPE_PUBCOMP && frame.length - bodyStart === 2) {
       const messageId = frame.readUInt16BE(bodyStart);
       if (messageId === 0) return failure('ERR_MQTT_MALFORMED', RC.malformedPacket, 'packet identifier 0'); // [MQTT-2.3.1-1]
-      return { cmd: ACK_NAMES[type]!, messageId, reasonCode: 0 } as Packet;
+      // As mqtt-packet: a 5.0 ack without a reason code means Success (§3.4.2.1); 3.1.1 has none.
+      const cmd = ACK_NAMES[type]!;
+      return (this.version === 5 ? { cmd, messageId, reasonCode: 0 } : { cmd, messageId }) as Packet;
     } else if (type === TYPE_PINGREQ && frame.length === 2) {
       return PINGREQ;
     }
@@ -195,14 +212,24 @@ export class MqttDecoder {
   private decodeSlow(frame: Buffer): Packet | DecodeFailure {
     this.slowPacket = undefined;
     this.slowError = undefined;
+    this.slowBadString = false;
     this.slow.parse(frame);
-    // Both are set by the parser's synchronous event callbacks during parse().
+    // All three are set by the parser's synchronous callbacks during parse().
     const packet = this.slowPacket as Packet | undefined;
     const error = this.slowError as Error | undefined;
-    if (error || !packet) {
-      const why = error?.message ?? 'incomplete packet';
+    let why: string | undefined;
+    if (error) why = error.message;
+    else if (!packet) why = 'incomplete packet';
+    else if (this.slowBadString) why = 'string is not valid UTF-8';
+    // [MQTT-2.3.1-1] mqtt-packet lets identifier 0 through, and gives -1 for a missing one.
+    else if (packet.messageId !== undefined && packet.messageId < 1) why = 'packet identifier missing or 0';
+    if (why !== undefined || !packet) {
       (this.slow as unknown as { _resetState(): void })._resetState();
-      return failure('ERR_MQTT_MALFORMED', RC.malformedPacket, why);
+      return failure('ERR_MQTT_MALFORMED', RC.malformedPacket, why ?? 'incomplete packet');
+    }
+    const repeated = repeatedProperty(packet);
+    if (repeated !== undefined) {
+      return failure('ERR_MQTT_MALFORMED', RC.protocolError, `property ${repeated} more than once`);
     }
     if (packet.cmd === 'connect' && packet.protocolVersion) this.version = packet.protocolVersion;
     return packet;
@@ -214,6 +241,33 @@ export class MqttDecoder {
     this.pendingBytes = 0;
     return f;
   }
+}
+
+/** The parts of mqtt-packet's parser that the UTF-8 check reads (not in its typings). */
+interface SlowParserInternals {
+  _pos: number;
+  _list: { slice(start: number, end: number): Buffer };
+  _parseString(): string | null;
+}
+
+/**
+ * MQTT 5 §2.2.2.2 and each packet's property list (e.g. §3.3.2.3.4): a property other than User
+ * Property appears at most once, except Subscription Identifier in a server's PUBLISH. mqtt-packet
+ * turns a repeat into an array, which the packet types do not allow and the handlers do not expect
+ * (an array Topic Alias passed the range check and became a new alias-map key on every PUBLISH).
+ */
+function repeatedProperty(packet: Packet): string | undefined {
+  const sets = [(packet as { properties?: object }).properties];
+  if (packet.cmd === 'connect') sets.push(packet.will?.properties);
+  for (const properties of sets) {
+    if (properties === undefined) continue;
+    for (const [name, value] of Object.entries(properties)) {
+      if (!Array.isArray(value)) continue;
+      if (name === 'subscriptionIdentifier' && packet.cmd === 'publish') continue;
+      return name;
+    }
+  }
+  return undefined;
 }
 
 const PINGREQ: Packet = Object.freeze({ cmd: 'pingreq' }) as Packet;

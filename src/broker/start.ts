@@ -1,0 +1,178 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import { LabError } from '../core/errors.js';
+import { readFileChecked } from '../core/fs.js';
+import { authenticate } from './authenticate.js';
+import { Broker } from './broker.js';
+import type { BrokerConfig, ListenerConfig, SecurityConfig, TlsConfig } from './config/types.js';
+import type { ListenerSpec, ListenerTls, RunningListener } from './listeners/listener.js';
+import { startListener } from './listeners/net.js';
+import { createBrokerLogger } from './log.js';
+import { type PasswordEntry, parsePasswordFile } from './password-file.js';
+import { BROKER_VERSION } from './sys.js';
+import type { AuthDecision, ConnectCredentials, PeerCertificate } from './types.js';
+
+/** What a broker without a limit of its own gets: bounded, so one client cannot take all memory. */
+const DEFAULT_MAX_PACKET = 16 * 1024 * 1024;
+
+export interface RunningBroker {
+  readonly broker: Broker;
+  readonly listeners: readonly RunningListener[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  /** Where stdout/stderr log destinations write (tests capture them). */
+  readonly stdout?: (line: string) => void;
+  readonly stderr?: (line: string) => void;
+  /** Shown in the "Config loaded from" line. */
+  readonly configFile?: string;
+}
+
+/**
+ * Run a broker as a mosquitto.conf describes it: every listener with its TLS files and its
+ * authentication (require_certificate × use_identity_as_username × allow_anonymous ×
+ * password_file, with Mosquitto 2.0's meaning). Files are read before anything listens, so a
+ * bad path fails the start, not the first client.
+ */
+export async function startBroker(config: BrokerConfig, options: StartOptions = {}): Promise<RunningBroker> {
+  let late: Broker | undefined;
+  const log = createBrokerLogger(config.log, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.stdout ? { stdout: { write: options.stdout } } : {}),
+    ...(options.stderr ? { stderr: { write: options.stderr } } : {}),
+    // log_dest topic: published by the broker once it exists (QoS 0 here, never retained).
+    onTopic: (topic, line) =>
+      late?.publish({
+        topic,
+        payload: Buffer.from(line),
+        qos: 0,
+        retain: false,
+        properties: undefined,
+        expiresAt: undefined,
+        origin: undefined,
+      }),
+  });
+  const broker = new Broker({
+    maxPacketSize: config.maxPacketSize > 0 ? config.maxPacketSize : DEFAULT_MAX_PACKET,
+    messageSizeLimit: config.messageSizeLimit,
+    // Mosquitto's default 65535 means "no ceiling"; only a lower value changes keepalives.
+    ...(config.maxKeepalive < 65_535 ? { maxKeepalive: config.maxKeepalive } : {}),
+    maxInflightMessages: config.maxInflightMessages > 0 ? Math.min(config.maxInflightMessages, 65_535) : 65_535,
+    maxQueuedMessages: config.maxQueuedMessages,
+    queueQos0Messages: config.queueQos0Messages,
+    retainAvailable: config.retainAvailable,
+    maxTopicAlias: config.listeners[0]?.maxTopicAlias ?? 10,
+    allowZeroLengthClientid: config.security.allowZeroLengthClientid,
+    autoIdPrefix: config.security.autoIdPrefix,
+    ...(config.persistentClientExpiration > 0
+      ? { persistentClientExpiration: config.persistentClientExpiration }
+      : {}),
+    sysInterval: config.sysInterval,
+    connectionMessages: config.connectionMessages,
+    log,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  late = broker;
+  log.log('information', `${BROKER_VERSION} starting`);
+  if (options.configFile) log.log('information', `Config loaded from ${options.configFile}.`);
+  for (const warning of config.warnings) log.log('warning', `Warning: ${warning}`);
+  const specs = config.listeners.map((l) => listenerSpec(l, config));
+  const running: RunningListener[] = [];
+  try {
+    for (const [i, spec] of specs.entries()) {
+      const listener = config.listeners[i]!;
+      log.log('information', `Opening ${listener.socketDomain ?? 'ipv4'} listen socket on port ${spec.port}.`);
+      try {
+        running.push(await startListener(broker, spec));
+      } catch (err) {
+        // Mosquitto's local-only mode tolerates one loopback family failing to bind.
+        if (listener.origin === 'local-only') continue;
+        throw new LabError('ERR_BROKER_LISTEN', `cannot listen on port ${spec.port}: ${(err as Error).message}`, {
+          cause: err,
+          details: { port: spec.port },
+        });
+      }
+    }
+  } catch (err) {
+    await Promise.all(running.map((l) => l.close()));
+    await broker.close();
+    await log.close();
+    throw err;
+  }
+  log.log('information', `${BROKER_VERSION} running`);
+  return {
+    broker,
+    listeners: running,
+    close: async () => {
+      await broker.close();
+      await Promise.all(running.map((l) => l.close()));
+      log.log('information', `${BROKER_VERSION} terminating`);
+      await log.close();
+    },
+  };
+}
+
+function listenerSpec(listener: ListenerConfig, config: BrokerConfig): ListenerSpec {
+  const security = config.perListenerSettings ? listener.security : config.security;
+  const passwords = security.passwordFile ? loadPasswords(security.passwordFile) : undefined;
+  const tls = listener.tls;
+  return {
+    port: listener.port,
+    ...(listener.bindAddress ? { host: listener.bindAddress } : {}),
+    protocol: listener.protocol,
+    ...(tls ? { tls: readTls(tls) } : {}),
+    maxConnections: listener.maxConnections,
+    authenticate: (certificate, credentials) => decide(tls, security, passwords, certificate, credentials),
+  };
+}
+
+function decide(
+  tls: TlsConfig | undefined,
+  security: SecurityConfig,
+  passwords: ReadonlyMap<string, PasswordEntry> | undefined,
+  certificate: PeerCertificate | undefined,
+  c: ConnectCredentials,
+): AuthDecision {
+  return authenticate({
+    protocolVersion: c.protocolVersion,
+    listenerTls: tls !== undefined,
+    peerCertificate: certificate && { subjectCN: certificate.commonName, subjectRfc2253: certificate.subject },
+    useIdentityAsUsername: tls?.useIdentityAsUsername ?? false,
+    useSubjectAsUsername: tls?.useSubjectAsUsername ?? false,
+    allowAnonymous: security.allowAnonymous,
+    passwords,
+    username: c.username,
+    password: c.password,
+  });
+}
+
+function loadPasswords(path: string): ReadonlyMap<string, PasswordEntry> {
+  return parsePasswordFile(readFileChecked(path).toString('utf8'), path);
+}
+
+function readTls(tls: TlsConfig): ListenerTls {
+  const ca: Buffer[] = [];
+  if (tls.cafile) ca.push(readFileChecked(tls.cafile));
+  if (tls.capath) {
+    // Node has no hashed-directory lookup: every PEM file in capath is loaded as a trust anchor.
+    for (const name of readdirSync(tls.capath).sort()) {
+      const file = readFileChecked(join(tls.capath, name));
+      if (file.includes('-----BEGIN CERTIFICATE-----')) ca.push(file);
+    }
+  }
+  const version = tls.tlsVersion;
+  const minVersion = version === 'tlsv1.3' ? 'TLSv1.3' : version === 'tlsv1.2' ? 'TLSv1.2' : 'TLSv1.1';
+  return {
+    ...(ca.length > 0 ? { ca } : {}),
+    cert: readFileChecked(tls.certfile),
+    key: readFileChecked(tls.keyfile),
+    ...(tls.crlfile ? { crl: readFileChecked(tls.crlfile) } : {}),
+    ...(tls.ciphers ? { ciphers: tls.ciphers } : {}),
+    ...(tls.ciphersTls13 ? { ciphersTls13: tls.ciphersTls13 } : {}),
+    requireCertificate: tls.requireCertificate,
+    ...(version ? { minVersion } : {}),
+  };
+}

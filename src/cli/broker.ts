@@ -1,0 +1,119 @@
+import { type Command, Option } from 'commander';
+import { loadMosquittoConf, parseMosquittoConf } from '../broker/config/index.js';
+import type { BrokerConfig } from '../broker/config/types.js';
+import { startBroker } from '../broker/start.js';
+import type { CliIo } from './io.js';
+import { usage } from './mqtt/client-flags.js';
+import { collect, examples } from './options.js';
+
+interface Flags {
+  configFile?: string;
+  port?: string[];
+  verbose?: boolean;
+  bind?: string;
+  cafile?: string;
+  certfile?: string;
+  keyfile?: string;
+  crlfile?: string;
+  requireCertificate?: boolean;
+  useIdentityAsUsername?: boolean;
+  allowAnonymous?: boolean;
+  passwordFile?: string;
+  tlsVersion?: string;
+  printConfig?: boolean;
+}
+
+/**
+ * `mqtts-lab broker`: Mosquitto's command line (`-c`, `-p`, `-v`) plus flags for quick use that
+ * are turned into mosquitto.conf lines, so every way of starting it goes through one parser.
+ */
+export function registerBroker(program: Command, io: CliIo): void {
+  const cmd = program
+    .command('broker')
+    .description('MQTT 3.1.1/5.0 broker configured like Mosquitto 2.0 (mosquitto.conf), with mutual TLS')
+    .option('-c, --config-file <file>', 'read this mosquitto.conf')
+    .option('-p, --port <port>', 'listen on this port when the configuration has no listener (repeatable)', collect)
+    .option('-v, --verbose', 'log every type (log_type all)')
+    .option('--bind <address>', 'quick use: bind_address of the listener')
+    .option('--cafile <file>', 'quick use: CA certificate(s) that client certificates must chain to')
+    .option('--certfile <file>', "quick use: the broker's certificate (enables TLS)")
+    .option('--keyfile <file>', "quick use: the broker's private key")
+    .option('--crlfile <file>', 'quick use: CRL of revoked client certificates')
+    .option('--require-certificate', 'quick use: clients must present a certificate from --cafile')
+    .option('--use-identity-as-username', "quick use: the certificate's CN is the MQTT username")
+    .option('--allow-anonymous', 'quick use: accept clients without a username')
+    .option('--password-file <file>', 'quick use: Mosquitto password file')
+    .addOption(new Option('--tls-version <version>', 'quick use: lowest TLS version').choices(['tlsv1.2', 'tlsv1.3']))
+    .option('--print-config', 'print the configuration the flags amount to and exit')
+    .addHelpText(
+      'after',
+      examples([
+        'mqtts-lab broker -c mosquitto.conf',
+        'mqtts-lab broker -p 1883 -v',
+        'mqtts-lab broker -p 8883 --cafile tls/ca.crt --certfile tls/broker.crt --keyfile tls/broker.key \\\n    --require-certificate --use-identity-as-username --tls-version tlsv1.2',
+        'mqtts-lab broker -p 8883 --certfile tls/broker.crt --keyfile tls/broker.key --print-config',
+      ]),
+    );
+  cmd.action(async (flags: Flags) => {
+    const ports = (flags.port ?? []).map((p) => Number(p));
+    const quick = quickConfig(flags, ports);
+    if (flags.printConfig) {
+      io.stdout(quick ?? '# no quick-use flags: the configuration is the -c file or Mosquitto defaults\n');
+      return;
+    }
+    let config: BrokerConfig;
+    if (flags.configFile) {
+      if (quick) usage('quick-use flags cannot be combined with -c; put them in the file');
+      config = await loadMosquittoConf(flags.configFile, { baseDir: io.cwd, ports, verbose: flags.verbose === true });
+    } else {
+      config = parseMosquittoConf(
+        quick ?? '',
+        { file: '<command line>', baseDir: io.cwd },
+        { ports: quick ? [] : ports, verbose: flags.verbose === true },
+      );
+    }
+    const running = await startBroker(config, {
+      stdout: (line) => io.stdout(line),
+      stderr: (line) => io.stderr(line),
+      ...(flags.configFile ? { configFile: flags.configFile } : {}),
+    });
+    await untilSignal();
+    await running.close();
+  });
+}
+
+function quickConfig(flags: Flags, ports: number[]): string | undefined {
+  const lines: string[] = [];
+  const add = (option: string, value: string | boolean | undefined) => {
+    if (value !== undefined && value !== false) lines.push(value === true ? `${option} true` : `${option} ${value}`);
+  };
+  add('bind_address', flags.bind);
+  add('cafile', flags.cafile);
+  add('certfile', flags.certfile);
+  add('keyfile', flags.keyfile);
+  add('crlfile', flags.crlfile);
+  add('require_certificate', flags.requireCertificate);
+  add('use_identity_as_username', flags.useIdentityAsUsername);
+  add('tls_version', flags.tlsVersion);
+  add('allow_anonymous', flags.allowAnonymous);
+  add('password_file', flags.passwordFile);
+  if (lines.length === 0) return undefined;
+  const listeners = (ports.length > 0 ? ports : [flags.certfile ? 8883 : 1883]).map((p) => `listener ${p}`);
+  // Security options are global; listener options follow their listener line.
+  const global = lines.filter((l) => l.startsWith('allow_anonymous') || l.startsWith('password_file'));
+  const perListener = lines.filter((l) => !global.includes(l));
+  return [...global, ...listeners.flatMap((l) => [l, ...perListener])].join('\n') + '\n';
+}
+
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

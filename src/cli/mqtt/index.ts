@@ -1,0 +1,2 @@
+export { registerPub } from './pub.js';
+export { registerSub } from './sub.js';
