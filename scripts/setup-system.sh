@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the tests use as independent oracles (openssl CLI). Needs root (or sudo).
+# Debian packages the tests use as independent oracles: the openssl CLI, Mosquitto 2.0 and its
+# clients (the broker's reference), Python paho (an MQTT client of another lineage). Needs root (or sudo).
 set -euo pipefail
-PACKAGES=(openssl ca-certificates)
+PACKAGES=(openssl ca-certificates mosquitto mosquitto-clients python3-paho-mqtt)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

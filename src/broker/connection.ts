@@ -77,9 +77,25 @@ export class Connection {
     if (this.state === 'closed') return;
     this.lastSeen = Date.now();
     this.broker.stats.bytesReceived += chunk.length;
-    const failure = this.decoder.push(chunk, (packet) => {
-      if (this.state !== 'closed') dispatch(this, packet);
-    });
+    let failure;
+    try {
+      failure = this.decoder.push(chunk, (packet) => {
+        if (this.state !== 'closed') dispatch(this, packet);
+      });
+    } catch (err) {
+      // A bug in a handler must cost one connection, never the broker.
+      this.broker.logIf('error', () => `Error: client ${this.label}: ${(err as Error).stack ?? String(err)}`);
+      this.disconnect(RC.implementationSpecificError);
+      return;
+    }
+    if (failure?.code === 'ERR_MQTT_PROTOCOL_VERSION' && this.state === 'awaiting-connect') {
+      // [MQTT-3.1.2-2] CONNACK 0x01 (unacceptable protocol version), in 3.1.1 form: the client's
+      // level is unknown, so the oldest encoding it can read.
+      this.broker.stats.refused++;
+      this.write(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+      this.end();
+      return;
+    }
     if (failure) {
       this.broker.logIf('notice', () => `Client ${this.label} disconnected: ${failure.message}.`);
       this.disconnect(failure.reasonCode);

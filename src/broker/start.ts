@@ -8,7 +8,7 @@ import { Broker } from './broker.js';
 import type { BrokerConfig, ListenerConfig, SecurityConfig, TlsConfig } from './config/types.js';
 import type { ListenerSpec, ListenerTls, RunningListener } from './listeners/listener.js';
 import { startListener } from './listeners/net.js';
-import { createBrokerLogger } from './log.js';
+import { type BrokerLogger, createBrokerLogger } from './log.js';
 import { type PasswordEntry, parsePasswordFile } from './password-file.js';
 import { BROKER_VERSION } from './sys.js';
 import type { AuthDecision, ConnectCredentials, PeerCertificate } from './types.js';
@@ -38,17 +38,17 @@ export interface StartOptions {
  * bad path fails the start, not the first client.
  */
 export async function startBroker(config: BrokerConfig, options: StartOptions = {}): Promise<RunningBroker> {
-  let late: Broker | undefined;
+  const late: { broker?: Broker } = {};
   const log = createBrokerLogger(config.log, {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.stdout ? { stdout: { write: options.stdout } } : {}),
     ...(options.stderr ? { stderr: { write: options.stderr } } : {}),
-    // log_dest topic: published by the broker once it exists (QoS 0 here, never retained).
+    // log_dest topic: published by the broker once it exists, at QoS 2 as Mosquitto does, not retained.
     onTopic: (topic, line) =>
-      late?.publish({
+      late.broker?.publish({
         topic,
         payload: Buffer.from(line),
-        qos: 0,
+        qos: 2,
         retain: false,
         properties: undefined,
         expiresAt: undefined,
@@ -60,7 +60,8 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
     messageSizeLimit: config.messageSizeLimit,
     // Mosquitto's default 65535 means "no ceiling"; only a lower value changes keepalives.
     ...(config.maxKeepalive < 65_535 ? { maxKeepalive: config.maxKeepalive } : {}),
-    maxInflightMessages: config.maxInflightMessages > 0 ? Math.min(config.maxInflightMessages, 65_535) : 65_535,
+    maxInflightMessages:
+      config.maxInflightMessages > 0 ? Math.min(config.maxInflightMessages, 65_535) : 65_535,
     maxQueuedMessages: config.maxQueuedMessages,
     queueQos0Messages: config.queueQos0Messages,
     retainAvailable: config.retainAvailable,
@@ -75,25 +76,32 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
     log,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  late = broker;
+  late.broker = broker;
   log.log('information', `${BROKER_VERSION} starting`);
   if (options.configFile) log.log('information', `Config loaded from ${options.configFile}.`);
   for (const warning of config.warnings) log.log('warning', `Warning: ${warning}`);
-  const specs = config.listeners.map((l) => listenerSpec(l, config));
+  const specs = config.listeners.map((l) => listenerSpec(l, config, log));
   const running: RunningListener[] = [];
   try {
     for (const [i, spec] of specs.entries()) {
       const listener = config.listeners[i]!;
-      log.log('information', `Opening ${listener.socketDomain ?? 'ipv4'} listen socket on port ${spec.port}.`);
+      log.log(
+        'information',
+        `Opening ${listener.socketDomain ?? 'ipv4'} listen socket on port ${spec.port}.`,
+      );
       try {
         running.push(await startListener(broker, spec));
       } catch (err) {
         // Mosquitto's local-only mode tolerates one loopback family failing to bind.
         if (listener.origin === 'local-only') continue;
-        throw new LabError('ERR_BROKER_LISTEN', `cannot listen on port ${spec.port}: ${(err as Error).message}`, {
-          cause: err,
-          details: { port: spec.port },
-        });
+        throw new LabError(
+          'ERR_BROKER_LISTEN',
+          `cannot listen on port ${spec.port}: ${(err as Error).message}`,
+          {
+            cause: err,
+            details: { port: spec.port },
+          },
+        );
       }
     }
   } catch (err) {
@@ -115,9 +123,9 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
   };
 }
 
-function listenerSpec(listener: ListenerConfig, config: BrokerConfig): ListenerSpec {
+function listenerSpec(listener: ListenerConfig, config: BrokerConfig, log: BrokerLogger): ListenerSpec {
   const security = config.perListenerSettings ? listener.security : config.security;
-  const passwords = security.passwordFile ? loadPasswords(security.passwordFile) : undefined;
+  const passwords = security.passwordFile ? loadPasswords(security.passwordFile, log) : undefined;
   const tls = listener.tls;
   return {
     port: listener.port,
@@ -139,7 +147,10 @@ function decide(
   return authenticate({
     protocolVersion: c.protocolVersion,
     listenerTls: tls !== undefined,
-    peerCertificate: certificate && { subjectCN: certificate.commonName, subjectRfc2253: certificate.subject },
+    peerCertificate: certificate && {
+      subjectCN: certificate.commonName,
+      subjectRfc2253: certificate.subject,
+    },
     useIdentityAsUsername: tls?.useIdentityAsUsername ?? false,
     useSubjectAsUsername: tls?.useSubjectAsUsername ?? false,
     allowAnonymous: security.allowAnonymous,
@@ -149,8 +160,12 @@ function decide(
   });
 }
 
-function loadPasswords(path: string): ReadonlyMap<string, PasswordEntry> {
-  return parsePasswordFile(readFileChecked(path).toString('utf8'), path);
+/** Like Mosquitto: a bad line drops that user (logged), the others still log in. */
+function loadPasswords(path: string, log: BrokerLogger): ReadonlyMap<string, PasswordEntry> {
+  return parsePasswordFile(readFileChecked(path).toString('utf8'), path, {
+    lenient: true,
+    onProblem: (p) => log.log('error', p.message),
+  });
 }
 
 function readTls(tls: TlsConfig): ListenerTls {

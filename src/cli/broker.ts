@@ -32,7 +32,11 @@ export function registerBroker(program: Command, io: CliIo): void {
     .command('broker')
     .description('MQTT 3.1.1/5.0 broker configured like Mosquitto 2.0 (mosquitto.conf), with mutual TLS')
     .option('-c, --config-file <file>', 'read this mosquitto.conf')
-    .option('-p, --port <port>', 'listen on this port when the configuration has no listener (repeatable)', collect)
+    .option(
+      '-p, --port <port>',
+      'listen on this port when the configuration has no listener (repeatable)',
+      collect,
+    )
     .option('-v, --verbose', 'log every type (log_type all)')
     .option('--bind <address>', 'quick use: bind_address of the listener')
     .option('--cafile <file>', 'quick use: CA certificate(s) that client certificates must chain to')
@@ -43,7 +47,9 @@ export function registerBroker(program: Command, io: CliIo): void {
     .option('--use-identity-as-username', "quick use: the certificate's CN is the MQTT username")
     .option('--allow-anonymous', 'quick use: accept clients without a username')
     .option('--password-file <file>', 'quick use: Mosquitto password file')
-    .addOption(new Option('--tls-version <version>', 'quick use: lowest TLS version').choices(['tlsv1.2', 'tlsv1.3']))
+    .addOption(
+      new Option('--tls-version <version>', 'quick use: lowest TLS version').choices(['tlsv1.2', 'tlsv1.3']),
+    )
     .option('--print-config', 'print the configuration the flags amount to and exit')
     .addHelpText(
       'after',
@@ -64,7 +70,11 @@ export function registerBroker(program: Command, io: CliIo): void {
     let config: BrokerConfig;
     if (flags.configFile) {
       if (quick) usage('quick-use flags cannot be combined with -c; put them in the file');
-      config = await loadMosquittoConf(flags.configFile, { baseDir: io.cwd, ports, verbose: flags.verbose === true });
+      config = await loadMosquittoConf(flags.configFile, {
+        baseDir: io.cwd,
+        ports,
+        verbose: flags.verbose === true,
+      });
     } else {
       config = parseMosquittoConf(
         quick ?? '',
@@ -85,7 +95,8 @@ export function registerBroker(program: Command, io: CliIo): void {
 function quickConfig(flags: Flags, ports: number[]): string | undefined {
   const lines: string[] = [];
   const add = (option: string, value: string | boolean | undefined) => {
-    if (value !== undefined && value !== false) lines.push(value === true ? `${option} true` : `${option} ${value}`);
+    if (value !== undefined && value !== false)
+      lines.push(value === true ? `${option} true` : `${option} ${value}`);
   };
   add('bind_address', flags.bind);
   add('cafile', flags.cafile);
@@ -104,7 +115,6 @@ function quickConfig(flags: Flags, ports: number[]): string | undefined {
   const perListener = lines.filter((l) => !global.includes(l));
   return [...global, ...listeners.flatMap((l) => [l, ...perListener])].join('\n') + '\n';
 }
-
 
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {

@@ -42,6 +42,15 @@ export const ERROR_CODES = {
   ERR_PKI_SERIAL_UNKNOWN: 'no certificate with this serial number is in the index',
   ERR_PKI_ALREADY_REVOKED: 'the certificate is already revoked',
   ERR_PKI_REASON_UNKNOWN: 'the revocation reason is not one of RFC 5280 §5.3.1',
+  // broker configuration
+  ERR_BROKER_CONFIG_UNKNOWN: 'a mosquitto.conf line names an option Mosquitto 2.0 does not know (a typo)',
+  ERR_BROKER_CONFIG_UNSUPPORTED:
+    'a mosquitto.conf option or value exists in Mosquitto but mqtts-lab refuses it',
+  ERR_BROKER_CONFIG_INVALID:
+    'a mosquitto.conf value is malformed, out of range, or inconsistent with another',
+  ERR_BROKER_PASSWORD_FILE: 'a line of a Mosquitto password file is malformed',
+  // broker runtime
+  ERR_BROKER_LISTEN: 'a listener cannot bind its address and port (in use, no permission)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { type ErrorCode, isLabError } from '../../core/errors.js';
+import { REFUSED_OPTIONS, SUPPORTED_OPTIONS } from './options-table.js';
 import { parseMosquittoConf } from './parse.js';
 import type { BrokerConfig } from './types.js';
 
@@ -101,6 +103,16 @@ describe('security scope (per_listener_settings)', () => {
     );
   });
 
+  test('true + password_file and no listener line: default listener on all interfaces, anonymous allowed', () => {
+    // Observed on 2.0.11: local-only mode's allow_anonymous default reaches this listener.
+    const c = conf('per_listener_settings true\npassword_file pw\n');
+    assert.deepEqual(
+      c.listeners.map((l) => [l.bindAddress, l.port, l.origin, l.security.allowAnonymous]),
+      [[undefined, 1883, 'default', true]],
+    );
+    assert.match(c.warnings.join('\n'), /listens on all interfaces/);
+  });
+
   test('must come before every security option (check_retain_source counts, as in conf.c)', () => {
     rejects(
       'allow_anonymous true\nper_listener_settings true\n',
@@ -191,4 +203,12 @@ describe('Mosquitto options we refuse', () => {
     assert.equal(c.warnings.length, 3);
     assert.equal(c.messageSizeLimit, 1000);
   });
+});
+
+test('docs/broker-config.md lists every supported and every refused option', () => {
+  const doc = readFileSync(new URL('../../../docs/broker-config.md', import.meta.url), 'utf8');
+  const missing = [...SUPPORTED_OPTIONS, ...Object.values(REFUSED_OPTIONS).flat()].filter(
+    (name) => !doc.includes(`\`${name}\``) && !doc.includes(`\`${name} `) && !doc.includes(`(\`${name}\`)`),
+  );
+  assert.deepEqual(missing, []);
 });

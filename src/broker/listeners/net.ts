@@ -29,7 +29,8 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
     socket.once('close', () => active--);
     broker.logIf(
       'notice',
-      () => `New connection from ${displayAddress(socket.remoteAddress)}:${socket.remotePort} on port ${boundPort}.`,
+      () =>
+        `New connection from ${displayAddress(socket.remoteAddress)}:${socket.remotePort} on port ${boundPort}.`,
     );
     return true;
   };
@@ -62,6 +63,10 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
     });
     wss.on('connection', (ws, req: IncomingMessage) => {
       if (!admit(req.socket)) return;
+      // [MQTT-6.0.0-1] MQTT travels in binary frames; a text frame closes the connection.
+      ws.on('message', (_data, isBinary) => {
+        if (!isBinary) ws.terminate();
+      });
       const stream = createWebSocketStream(ws) as unknown as Transport;
       broker.logIf('websockets', () => `WebSocket connection from ${req.socket.remoteAddress}.`);
       broker.handle(stream, peerOf(req.socket));

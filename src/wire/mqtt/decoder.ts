@@ -6,7 +6,7 @@ export type ProtocolVersion = 3 | 4 | 5;
 
 /** Why the byte stream cannot go on; the connection is closed after it. */
 export interface DecodeFailure {
-  readonly code: 'ERR_MQTT_PACKET_TOO_LARGE' | 'ERR_MQTT_MALFORMED';
+  readonly code: 'ERR_MQTT_PACKET_TOO_LARGE' | 'ERR_MQTT_MALFORMED' | 'ERR_MQTT_PROTOCOL_VERSION';
   /** The v5 reason code for a DISCONNECT, where the protocol allows sending one. */
   readonly reasonCode: number;
   readonly message: string;
@@ -225,6 +225,14 @@ export class MqttDecoder {
     else if (packet.messageId !== undefined && packet.messageId < 1) why = 'packet identifier missing or 0';
     if (why !== undefined || !packet) {
       (this.slow as unknown as { _resetState(): void })._resetState();
+      // [MQTT-3.1.2-2] an unknown protocol level is answered (CONNACK 0x01 / 0x84), not just dropped.
+      if (frame[0]! >> 4 === 1 && why === 'Invalid protocol version') {
+        return failure(
+          'ERR_MQTT_PROTOCOL_VERSION',
+          RC.unsupportedProtocolVersion,
+          'unsupported protocol level',
+        );
+      }
       return failure('ERR_MQTT_MALFORMED', RC.malformedPacket, why ?? 'incomplete packet');
     }
     const repeated = repeatedProperty(packet);
