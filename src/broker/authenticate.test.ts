@@ -56,7 +56,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
 };
 
 const PEERS: Readonly<Record<Cert, PeerCertificate>> = {
-  valid: { subjectCN: 'client1', subjectRfc2253: 'O=Ciel,CN=client1' },
+  valid: { subjectCN: 'client1', subjectRfc2253: 'CN=client1,O=Ciel' },
   'other-ca': { subjectCN: 'client1', subjectRfc2253: 'CN=client1' },
   expired: { subjectCN: 'expired', subjectRfc2253: 'CN=expired' },
   'valid-no-cn': { subjectRfc2253: 'O=NoCN Org' },
@@ -185,7 +185,7 @@ describe('authenticate() edge cases (run against Mosquitto 2.0.11; NUL and empty
     const peer = PEERS.valid;
     assert.deepEqual(authenticate({ ...tls, useSubjectAsUsername: true, peerCertificate: peer }), {
       ok: true,
-      username: 'O=Ciel,CN=client1',
+      username: 'CN=client1,O=Ciel',
       method: 'certificate-subject',
     });
     const both = { ...tls, useIdentityAsUsername: true, useSubjectAsUsername: true, peerCertificate: peer };

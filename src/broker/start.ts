@@ -80,6 +80,12 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
   log.log('information', `${BROKER_VERSION} starting`);
   if (options.configFile) log.log('information', `Config loaded from ${options.configFile}.`);
   for (const warning of config.warnings) log.log('warning', `Warning: ${warning}`);
+  if (config.persistence.enabled) {
+    log.log(
+      'warning',
+      'Warning: persistence true: sessions and retained messages are kept in memory only by this version; nothing survives a restart.',
+    );
+  }
   const specs = config.listeners.map((l) => listenerSpec(l, config, log));
   const running: RunningListener[] = [];
   try {
@@ -184,10 +190,29 @@ function readTls(tls: TlsConfig): ListenerTls {
     ...(ca.length > 0 ? { ca } : {}),
     cert: readFileChecked(tls.certfile),
     key: readFileChecked(tls.keyfile),
-    ...(tls.crlfile ? { crl: readFileChecked(tls.crlfile) } : {}),
+    ...(tls.crlfile ? { crl: readCrls(tls.crlfile) } : {}),
     ...(tls.ciphers ? { ciphers: tls.ciphers } : {}),
     ...(tls.ciphersTls13 ? { ciphersTls13: tls.ciphersTls13 } : {}),
     requireCertificate: tls.requireCertificate,
     ...(version ? { minVersion } : {}),
   };
+}
+
+/**
+ * Every CRL of a crlfile, one Buffer each. Mosquitto loads them all (src/net.c
+ * net__load_crl_file: `X509_load_crl_file(lookup, listener->crlfile, X509_FILETYPE_PEM)`), but
+ * Node's `crl` option reads only the first PEM block of each entry it is given. With one CRL
+ * per CA in the file, every certificate of the second CA on would then fail with "unable to get
+ * certificate CRL" where Mosquitto accepts it.
+ */
+function readCrls(path: string): Buffer[] {
+  const text = readFileChecked(path).toString('latin1');
+  const blocks = text.match(/-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g) ?? [];
+  if (blocks.length === 0) {
+    // net__load_crl_file: rc < 1 → "Unable to load certificate revocation file", no start.
+    throw new LabError('ERR_BROKER_CONFIG_INVALID', `crlfile ${path} holds no PEM CRL`, {
+      details: { option: 'crlfile', path },
+    });
+  }
+  return blocks.map((b) => Buffer.from(`${b}\n`, 'latin1'));
 }
