@@ -36,6 +36,7 @@ export class Broker {
   private readonly willTimers = new Map<string, { timer: LongTimer; message: Message }>();
   private readonly targets = new Map<Session, Delivery>();
   private readonly sys: SysTopics | undefined;
+  private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
   constructor(options?: BrokerOptionsInput) {
@@ -43,6 +44,16 @@ export class Broker {
     this.log = this.options.log ?? silentLog;
     this.startedAt = this.now();
     if (this.options.sysInterval > 0) this.sys = new SysTopics(this, this.options.sysInterval);
+    // Connect deadlines and keepalives: checked at least 4 times a second, fine enough for a
+    // 1 s keepalive, and one timer however many connections there are.
+    this.sweeper = setInterval(
+      () => {
+        const now = Date.now();
+        for (const connection of this.connections) connection.checkDeadlines(now);
+      },
+      Math.min(250, Math.max(10, this.options.connectTimeoutMs / 4)),
+    );
+    this.sweeper.unref();
   }
 
   now(): number {
@@ -184,6 +195,7 @@ export class Broker {
   /** Stop: every client is disconnected (v5: Server shutting down), timers cleared. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweeper);
     this.sys?.stop();
     for (const pending of this.willTimers.values()) pending.timer.clear();
     this.willTimers.clear();

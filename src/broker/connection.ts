@@ -30,18 +30,18 @@ export class Connection {
   keepalive = 0;
   will: PendingWill | undefined;
   /** Topic aliases the client set on this connection (§3.3.2.3.4); they do not outlive it. */
-  readonly topicAliases = new Map<number, string>();
+  topicAliases: Map<number, string> | undefined;
   /** Largest packet the client accepts (v5 Maximum Packet Size); we drop what exceeds it. */
   maxOutgoingPacket = Number.POSITIVE_INFINITY;
   /** Publishers paused because this connection's socket is full (backpressure). */
-  readonly blocked = new Set<Connection>();
+  // Created on first use: most connections never need them, and thousands sit idle.
+  blocked: Set<Connection> | undefined;
   private readonly decoder: MqttDecoder;
   private out: Buffer[] = [];
   private outBytes = 0;
   private flushScheduled = false;
   private lastSeen = Date.now();
-  private keepaliveTimer: NodeJS.Timeout | undefined;
-  private connectTimer: NodeJS.Timeout | undefined;
+  private readonly openedAt = this.lastSeen;
   /** Set when the client sent DISCONNECT: no will unless it asked for one (v5 0x04). */
   gracefulDisconnect = false;
   congested = false;
@@ -61,12 +61,23 @@ export class Connection {
     // (ws createWebSocketStream: emitClose false) never emits 'close' for a peer that drops, so
     // without this the connection, its session and its will [MQTT-3.1.2-8] were kept forever.
     transport.on('end', () => this.destroy('closed its connection'));
-    // [MQTT-3.1.0-1] a connection that sends nothing, or not CONNECT, must not linger.
-    this.connectTimer = setTimeout(
-      () => this.destroy('sent no CONNECT in time'),
-      broker.options.connectTimeoutMs,
-    );
-    this.connectTimer.unref?.();
+  }
+
+  /**
+   * The broker's sweep calls this a few times a second (one timer for all connections, not two
+   * per connection: thousands of idle devices each holding timers cost memory).
+   */
+  checkDeadlines(now: number): void {
+    if (this.state === 'awaiting-connect') {
+      // [MQTT-3.1.0-1] a connection that sends nothing, or not CONNECT, must not linger.
+      if (now - this.openedAt > this.broker.options.connectTimeoutMs) this.destroy('sent no CONNECT in time');
+    } else if (this.state === 'connected' && this.keepalive > 0) {
+      // [MQTT-3.1.2-24] one and a half keepalive periods without a packet: disconnect.
+      if (now - this.lastSeen > this.keepalive * 1500) {
+        this.broker.logIf('notice', () => `Client ${this.label} has exceeded timeout, disconnecting.`);
+        this.disconnect(RC.keepAliveTimeout);
+      }
+    }
   }
 
   get label(): string {
@@ -104,25 +115,11 @@ export class Connection {
 
   /** Called by the CONNECT handler once the client is accepted. */
   accepted(version: ProtocolVersion, keepalive: number): void {
-    clearTimeout(this.connectTimer);
     this.version = version;
     this.decoder.setProtocolVersion(version);
     this.state = 'connected';
     this.keepalive = keepalive;
-    if (keepalive > 0) {
-      // [MQTT-3.1.2-24] one and a half keepalive periods without a packet: disconnect.
-      const limit = keepalive * 1500;
-      this.keepaliveTimer = setInterval(
-        () => {
-          if (Date.now() - this.lastSeen > limit) {
-            this.broker.logIf('notice', () => `Client ${this.label} has exceeded timeout, disconnecting.`);
-            this.disconnect(RC.keepAliveTimeout);
-          }
-        },
-        Math.min(limit / 2, 60_000),
-      );
-      this.keepaliveTimer.unref?.();
-    }
+    this.lastSeen = Date.now();
   }
 
   /** Queue a packet; everything queued in this tick goes out in one write (one TLS record). */
@@ -152,15 +149,20 @@ export class Connection {
 
   private onDrain(): void {
     this.congested = false;
-    for (const publisher of this.blocked) publisher.resumeReading();
-    this.blocked.clear();
+    this.releaseBlocked();
   }
 
   /** Backpressure: a subscriber is full, so this publisher stops being read until it drains. */
   pauseFor(subscriber: Connection): void {
     if (subscriber === this) return;
-    subscriber.blocked.add(this);
+    (subscriber.blocked ??= new Set()).add(this);
     this.transport.pause();
+  }
+
+  private releaseBlocked(): void {
+    if (!this.blocked) return;
+    for (const publisher of this.blocked) publisher.resumeReading();
+    this.blocked = undefined;
   }
 
   resumeReading(): void {
@@ -188,11 +190,8 @@ export class Connection {
     if (this.state === 'closed') return;
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
-    clearTimeout(this.connectTimer);
-    clearInterval(this.keepaliveTimer);
     this.out = [];
-    for (const publisher of this.blocked) publisher.resumeReading();
-    this.blocked.clear();
+    this.releaseBlocked();
     if (!this.transport.destroyed) {
       // Let an already-queued end() flush; a hard error destroys at once.
       if (why !== undefined) this.transport.destroy();

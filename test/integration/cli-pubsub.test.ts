@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/openssl.js';
 import { freePort, start, waitForStdout, withTimeout } from '../helpers/process.js';
 import { makeTlsFixtures, type TlsFixtures } from '../helpers/tls-fixtures.js';
 
-const BROKERS: BrokerKind[] = ['mosquitto'];
+const BROKERS: BrokerKind[] = ['mosquitto', 'mqtts-lab'];
 const MOSQUITTO_PUB = '/usr/bin/mosquitto_pub';
 const MOSQUITTO_SUB = '/usr/bin/mosquitto_sub';
 const STDBUF = '/usr/bin/stdbuf';
@@ -339,10 +339,14 @@ for (const kind of BROKERS) {
       ];
       const got = await ours(other);
       assert.notEqual(got.code, 0);
-      assert.match(
-        got.stderr,
-        /^TLS error: \S+: .*\n(Error: The connection was lost\.|Unable to connect \(A TLS error occurred\.\)\.)\n$/,
-      );
+      const lost = /(Error: The connection was lost\.|Unable to connect \(A TLS error occurred\.\)\.)\n$/
+        .source;
+      // Mosquitto's OpenSSL refuses inside the handshake with an alert ("unknown ca") that the
+      // client prints; Node's TLS server verifies after the handshake and can only drop the
+      // connection, so against ours the reason may be missing (docs/broker-auth.md, layer 1).
+      const reason =
+        kind === 'mosquitto' ? `^TLS error: \\S+: .*\\n${lost}` : `^(TLS error: \\S+: .*\\n)?${lost}`;
+      assert.match(got.stderr, new RegExp(reason));
       const noCert = await ours(['pub', ...tls, ...w('-t x -m y')]);
       assert.notEqual(noCert.code, 0);
       assert.match(noCert.stderr, /TLS error: /);

@@ -79,7 +79,10 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
   }) ?? { ok: true as const, username: packet.username };
   if (!decision.ok) {
     broker.stats.refused++;
-    broker.logIf('notice', () => `Client ${clientId} disconnected, not authorised.`);
+    // Mosquitto (handle_connect.c) forgets the id when the password/anonymous check fails (5),
+    // not when the certificate identity does (4); the logs read the same.
+    const who = decision.returnCode === 5 ? '<unknown>' : clientId;
+    broker.logIf('notice', () => `Client ${who} disconnected, not authorised.`);
     sendConnack(connection, {
       reasonCode: decision.reasonCode,
       returnCode: decision.returnCode,

@@ -30,9 +30,9 @@ export function handlePublish(connection: Connection, packet: IPublishPacket): v
       connection.disconnect(RC.topicAliasInvalid);
       return;
     }
-    if (topic.length > 0) connection.topicAliases.set(alias, topic);
+    if (topic.length > 0) (connection.topicAliases ??= new Map()).set(alias, topic);
     else {
-      const known = connection.topicAliases.get(alias);
+      const known = connection.topicAliases?.get(alias);
       // [MQTT-3.3.4-…] an empty topic with an alias never set is a protocol error.
       if (known === undefined) {
         connection.disconnect(RC.protocolError);

@@ -16,6 +16,18 @@ import type { ListenerSpec, RunningListener } from './listener.js';
 export async function startListener(broker: Broker, spec: ListenerSpec): Promise<RunningListener> {
   let active = 0;
   let boundPort = spec.port;
+  // Mosquitto logs a TLS client at accept(), before SSL_accept (src/net.c net__socket_accept),
+  // so a client that the handshake then refuses still shows where it came from.
+  const loggedAtAccept = spec.tls !== undefined && spec.protocol === 'mqtt';
+  const logNew = (socket: Socket) => {
+    // Reset before Node read its address: nothing to say where it came from, and nothing served.
+    if (socket.remoteAddress === undefined) return;
+    broker.logIf(
+      'notice',
+      () =>
+        `New connection from ${displayAddress(socket.remoteAddress)}:${socket.remotePort} on port ${boundPort}.`,
+    );
+  };
   const admit = (socket: Socket): boolean => {
     if (spec.maxConnections >= 0 && active >= spec.maxConnections) {
       broker.logIf(
@@ -27,11 +39,7 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
     }
     active++;
     socket.once('close', () => active--);
-    broker.logIf(
-      'notice',
-      () =>
-        `New connection from ${displayAddress(socket.remoteAddress)}:${socket.remotePort} on port ${boundPort}.`,
-    );
+    if (!loggedAtAccept) logNew(socket);
     return true;
   };
   const peerOf = (socket: Socket): Peer => {
@@ -81,10 +89,13 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
       if (admit(socket)) broker.handle(socket as Transport, peerOf(socket));
     });
   }
+  if (loggedAtAccept) server.on('connection', logNew);
   if (spec.tls) {
-    server.on('tlsClientError', (err: Error, socket: Socket) => {
+    server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
       broker.stats.refused++;
-      broker.logIf('notice', () => `OpenSSL Error: client ${socket.remoteAddress ?? '?'}: ${err.message}`);
+      const failure = handshakeFailure(err, socket);
+      if (failure.openssl) broker.logIf('error', () => `OpenSSL Error[0]: ${failure.openssl}`);
+      broker.logIf('notice', () => `Client <unknown> ${failure.disconnect}.`);
     });
   }
 
@@ -116,6 +127,33 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
 function displayAddress(address: string | undefined): string {
   if (address === undefined) return '?';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/**
+ * A refused handshake in the words of Mosquitto's log (net__print_ssl_error at MOSQ_LOG_ERR,
+ * then do_disconnect). Node verifies the client certificate after the handshake and destroys
+ * the socket itself, so a verification failure arrives as a hang-up with authorizationError
+ * set; OpenSSL reports every such failure as 0A000086 (SSL_R_CERTIFICATE_VERIFY_FAILED).
+ */
+function handshakeFailure(err: Error, socket: TLSSocket): { openssl?: string; disconnect: string } {
+  const protocolError = 'disconnected: Protocol error';
+  if (socket.authorizationError) {
+    return { openssl: 'error:0A000086:SSL routines::certificate verify failed', disconnect: protocolError };
+  }
+  // Node: "<thread>:error:0A0000C7:SSL routines:<function>:<reason>:<file>:<line>:"; OpenSSL 3's
+  // ERR_error_string, which Mosquitto prints, leaves the function out.
+  const m = /error:([0-9A-F]{8}):([^:]*):[^:]*:([^:\n]*)/.exec(err.message);
+  if (m) return { openssl: `error:${m[1]}:${m[2]}::${m[3]}`, disconnect: protocolError };
+  // Node's "socket hang up": the peer closed before the handshake ended, which OpenSSL 3, reading
+  // that EOF itself in Mosquitto, reports as SSL_R_UNEXPECTED_EOF_WHILE_READING.
+  if ((err as NodeJS.ErrnoException).syscall === undefined && err.message === 'socket hang up') {
+    return {
+      openssl: 'error:0A000126:SSL routines::unexpected eof while reading',
+      disconnect: protocolError,
+    };
+  }
+  // A reset: Mosquitto's MOSQ_ERR_CONN_LOST wording.
+  return { disconnect: 'closed its connection' };
 }
 
 function tlsOptions(spec: ListenerSpec): TlsOptions {

@@ -40,29 +40,10 @@ export class MqttDecoder {
   private failed: DecodeFailure | undefined;
   private version: ProtocolVersion = 4;
   private readonly maxPacketSize: number;
-  private readonly slow = mqttPacketParser({ protocolVersion: 4 });
-  private slowPacket: Packet | undefined;
-  private slowError: Error | undefined;
-  private slowBadString = false;
 
   constructor(options: DecoderOptions) {
     this.maxPacketSize = options.maxPacketSize;
-    this.setProtocolVersion(options.protocolVersion ?? 4);
-    this.slow.on('packet', (p: Packet) => {
-      this.slowPacket = p;
-    });
-    this.slow.on('error', (e: Error) => {
-      this.slowError = e;
-    });
-    // mqtt-packet decodes strings leniently (U+FFFD for bad bytes); [MQTT-1.5.3-1] needs a close.
-    const slow = this.slow as unknown as SlowParserInternals;
-    const parseString = slow._parseString.bind(slow);
-    slow._parseString = () => {
-      const start = slow._pos + 2;
-      const value = parseString();
-      if (value !== null && !isUtf8(slow._list.slice(start, slow._pos))) this.slowBadString = true;
-      return value;
-    };
+    this.version = options.protocolVersion ?? 4;
   }
 
   get protocolVersion(): ProtocolVersion {
@@ -71,9 +52,6 @@ export class MqttDecoder {
 
   setProtocolVersion(version: ProtocolVersion): void {
     this.version = version;
-    (this.slow as unknown as { settings: { protocolVersion: number } }).settings = {
-      protocolVersion: version,
-    };
   }
 
   /** Feed bytes; `onPacket` runs for each complete packet. Returns a failure once, then stays failed. */
@@ -209,22 +187,38 @@ export class MqttDecoder {
     };
   }
 
+  /**
+   * A fresh mqtt-packet parser per frame: these packets (CONNECT, SUBSCRIBE…) are rare, and an
+   * idle connection then holds no parser, buffer list or copy of its CONNECT.
+   */
   private decodeSlow(frame: Buffer): Packet | DecodeFailure {
-    this.slowPacket = undefined;
-    this.slowError = undefined;
-    this.slowBadString = false;
-    this.slow.parse(frame);
-    // All three are set by the parser's synchronous callbacks during parse().
-    const packet = this.slowPacket as Packet | undefined;
-    const error = this.slowError as Error | undefined;
+    const out: { packet?: Packet; error?: Error; badString: boolean } = { badString: false };
+    const parser = mqttPacketParser({ protocolVersion: this.version });
+    parser.on('packet', (p: Packet) => {
+      out.packet = p;
+    });
+    parser.on('error', (e: Error) => {
+      out.error = e;
+    });
+    // mqtt-packet decodes strings leniently (U+FFFD for bad bytes); [MQTT-1.5.3-1] needs a close.
+    const slow = parser as unknown as SlowParserInternals;
+    const parseString = slow._parseString.bind(slow);
+    slow._parseString = () => {
+      const start = slow._pos + 2;
+      const value = parseString();
+      if (value !== null && !isUtf8(slow._list.slice(start, slow._pos))) out.badString = true;
+      return value;
+    };
+    parser.parse(frame);
+    const packet = out.packet;
+    const error = out.error;
     let why: string | undefined;
     if (error) why = error.message;
     else if (!packet) why = 'incomplete packet';
-    else if (this.slowBadString) why = 'string is not valid UTF-8';
+    else if (out.badString) why = 'string is not valid UTF-8';
     // [MQTT-2.3.1-1] mqtt-packet lets identifier 0 through, and gives -1 for a missing one.
     else if (packet.messageId !== undefined && packet.messageId < 1) why = 'packet identifier missing or 0';
     if (why !== undefined || !packet) {
-      (this.slow as unknown as { _resetState(): void })._resetState();
       // [MQTT-3.1.2-2] an unknown protocol level is answered (CONNACK 0x01 / 0x84), not just dropped.
       if (frame[0]! >> 4 === 1 && why === 'Invalid protocol version') {
         return failure(

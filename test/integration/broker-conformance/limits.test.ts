@@ -176,7 +176,7 @@ describe('backpressure', { concurrency: true }, () => {
       pub.publishAsync('bp', Buffer.concat([Buffer.from(`${i}:`), payload]), { qos: 1 }),
     );
     await until(
-      () => [...lab.broker.connections].some((c) => c.blocked.size > 0),
+      () => [...lab.broker.connections].some((c) => (c.blocked?.size ?? 0) > 0),
       'the publisher paused for the full subscriber',
       WAIT * 2,
     );
