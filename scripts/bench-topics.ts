@@ -1,21 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { SubscriptionTrie } from '../src/broker/subscriptions.js';
 import { topicMatches, validateTopicName } from '../src/wire/mqtt/topic.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 const SUBSCRIPTIONS = 10_000;
 const LOOKUPS = 1_000_000;
 const BRUTE_LOOKUPS = 2_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = mulberry32(42);
 const int = (n: number) => Math.floor(rnd() * n);

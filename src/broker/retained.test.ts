@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { topicMatches, validateTopicFilter } from '../wire/mqtt/topic.js';
 import { RetainedStore } from './retained.js';
+import { mulberry32, randomLevels } from '../../test/helpers/prng.js';
 
 function topicsMatching<M>(store: RetainedStore<M>, filter: string): string[] {
   const out: string[] = [];
@@ -94,27 +95,6 @@ test('100,000-level topics do not overflow the stack', () => {
   store.delete(deep);
   assert.equal(store.nodeCount, 0);
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomLevels(rnd: () => number, alphabet: readonly string[]): string {
-  const out: string[] = [];
-  for (let n = 1 + Math.floor(rnd() * 4); out.length < n;) {
-    const level = alphabet[Math.floor(rnd() * alphabet.length)] as string;
-    out.push(level);
-    if (level === '#') break;
-  }
-  return out.join('/') || randomLevels(rnd, alphabet);
-}
 
 test('differential: store matches equal brute-force topicMatches over all retained topics', () => {
   const rnd = mulberry32(0xfeed);

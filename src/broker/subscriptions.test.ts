@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { topicMatches, validateTopicFilter, validateTopicName } from '../wire/mqtt/topic.js';
 import { SubscriptionTrie } from './subscriptions.js';
+import { mulberry32, randomLevels } from '../../test/helpers/prng.js';
 
 /** Every (client, filter, value) the trie reports for `topic`, sorted. */
 function matches<V>(trie: SubscriptionTrie<V>, topic: string): string[] {
@@ -140,27 +141,6 @@ test('many subscribers on one filter: replace and remove stay exact past the ind
   assert.equal(got.size, 50);
   for (let i = 1; i < 100; i += 2) assert.equal(got.get(`c${i}`), i % 3 === 0 ? -i : i);
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomLevels(rnd: () => number, alphabet: readonly string[]): string {
-  const out: string[] = [];
-  for (let n = 1 + Math.floor(rnd() * 4); out.length < n;) {
-    const level = alphabet[Math.floor(rnd() * alphabet.length)] as string;
-    out.push(level);
-    if (level === '#') break;
-  }
-  return out.join('/') || randomLevels(rnd, alphabet);
-}
 
 test('differential: trie matches equal brute-force topicMatches over all stored filters', () => {
   const rnd = mulberry32(20240611);

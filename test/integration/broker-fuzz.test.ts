@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { generate, type Packet } from 'mqtt-packet';
 import { Broker } from '../../src/broker/broker.js';
 import { startListener } from '../../src/broker/listeners/net.js';
+import { mulberry32 as prng } from '../helpers/prng.js';
 
 // Random and mutated packets over raw TCP while two MQTT.js clients keep talking: the broker must
 // neither crash nor leak, and must keep serving the clients that behave.
@@ -16,15 +17,6 @@ const CONCURRENCY = 24;
 const TOPIC = 'm5go/env';
 
 /** mulberry32: a seeded run can be replayed; SeededRng hashes per block and is too slow here. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 // Reseeded per connection, so a connection's bytes do not depend on how the workers interleave.
 let rand = prng(0);

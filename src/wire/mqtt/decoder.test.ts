@@ -3,19 +3,11 @@ import { test } from 'node:test';
 import { generate, type IPublishPacket, type Packet, parser, type QoS } from 'mqtt-packet';
 import { type DecodeFailure, MqttDecoder, type ProtocolVersion } from './decoder.js';
 import { encodePacket } from './encoder.js';
+import { mulberry32 as prng } from '../../../test/helpers/prng.js';
 
 // mqtt-packet's parser is the oracle: whatever our decoder accepts, it must read identically.
 
 /** mulberry32: SeededRng hashes each block, far too slow for the megabytes fuzzed here. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Drop what carries no meaning: mqtt-packet's `length`, nulls, flag fields of fixed-flag packets. */
 function normalize(value: unknown, top = true): unknown {

@@ -7,6 +7,7 @@ import {
   validateTopicFilter,
   validateTopicName,
 } from './topic.js';
+import { mulberry32 } from '../../../test/helpers/prng.js';
 
 const ruleOfName = (name: string): TopicRule | undefined => validateTopicName(name)?.rule;
 const ruleOfFilter = (filter: string): TopicRule | undefined => validateTopicFilter(filter)?.rule;
@@ -208,17 +209,6 @@ function splitOracle(filter: string, topic: string): boolean {
     if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
   }
   return f.length === t.length;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 test('topicMatches agrees with a split-based oracle on 20,000 random pairs', () => {
