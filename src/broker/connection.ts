@@ -183,6 +183,8 @@ export class Connection {
     if (this.state === 'closed') return;
     this.flush();
     this.transport.end();
+    // A peer that never reads or never closes must not hold the socket open for ever.
+    setTimeout(() => this.transport.destroy(), 5_000).unref();
     this.destroy(undefined);
   }
 
