@@ -2,8 +2,9 @@
 // ours read the very same mosquitto.conf; Aedes runs in scripts/bench/aedes-server.ts.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import { canConnect } from '../../test/helpers/brokers.js';
+import { freePort } from '../../test/helpers/process.js';
 import { killHard, sleep, track } from './util.js';
 
 export const BROKERS = ['mosquitto', 'aedes', 'ours'] as const;
@@ -152,28 +153,6 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string,
     if (Date.now() > deadline) throw new Error(`nothing listening on 127.0.0.1:${port} after ${ms} ms`);
     await sleep(25);
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host: '127.0.0.1' });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /** VmRSS of `pid` plus every descendant (a broker that forks workers is measured whole), KiB. */

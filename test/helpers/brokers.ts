@@ -59,7 +59,7 @@ export async function waitForPort(port: number, p: Running, ms: number): Promise
   }
 }
 
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ port, host: '127.0.0.1' });
     s.once('connect', () => {

@@ -16,8 +16,6 @@ const FUZZED_PER_CONNECTION = 70; // 105 000 fuzzed packets, plus the valid ones
 const CONCURRENCY = 24;
 const TOPIC = 'm5go/env';
 
-/** mulberry32: a seeded run can be replayed; SeededRng hashes per block and is too slow here. */
-
 // Reseeded per connection, so a connection's bytes do not depend on how the workers interleave.
 let rand = prng(0);
 const int = (n: number) => Math.floor(rand() * n);

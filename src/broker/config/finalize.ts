@@ -1,6 +1,12 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { checkDuplicates, checkListener } from './checks.js';
-import { newSecurityDraft, type Draft, type ListenerDraft, type SecurityDraft } from './state.js';
+import {
+  newListenerDraft,
+  newSecurityDraft,
+  type Draft,
+  type ListenerDraft,
+  type SecurityDraft,
+} from './state.js';
 import {
   type BrokerConfig,
   type ConfigSource,
@@ -59,7 +65,7 @@ export function finalize(draft: Draft, source: ConfigSource, cli: Cli): BrokerCo
     for (const port of ports) {
       for (const bindAddress of ['127.0.0.1', '::1']) {
         listeners.push({
-          ...buildListener(newLocal(port), securityOf(newSecurityDraft()), draft),
+          ...buildListener(newListenerDraft(port), securityOf(newSecurityDraft()), draft),
           bindAddress,
           origin: 'local-only',
         });
@@ -146,19 +152,6 @@ function resolveSecurity(s: SecurityDraft, anonymousDefault: boolean): SecurityC
     ...(s.aclFile !== undefined ? { aclFile: s.aclFile } : {}),
     allowZeroLengthClientid: s.allowZeroLengthClientid,
     autoIdPrefix: s.autoIdPrefix ?? 'auto-',
-  };
-}
-
-function newLocal(port: number): ListenerDraft {
-  return {
-    port,
-    protocol: 'mqtt',
-    requireCertificate: false,
-    useIdentityAsUsername: false,
-    useSubjectAsUsername: false,
-    maxConnections: -1,
-    maxTopicAlias: 10,
-    security: newSecurityDraft(),
   };
 }
 

@@ -4,26 +4,9 @@ import { generate, type IPublishPacket, type Packet, parser, type QoS } from 'mq
 import { type DecodeFailure, MqttDecoder, type ProtocolVersion } from './decoder.js';
 import { encodePacket } from './encoder.js';
 import { mulberry32 as prng } from '../../../test/helpers/prng.js';
+import { normalizePacket as normalize } from '../../../test/helpers/mqtt-packets.js';
 
 // mqtt-packet's parser is the oracle: whatever our decoder accepts, it must read identically.
-
-/** mulberry32: SeededRng hashes each block, far too slow for the megabytes fuzzed here. */
-
-/** Drop what carries no meaning: mqtt-packet's `length`, nulls, flag fields of fixed-flag packets. */
-function normalize(value: unknown, top = true): unknown {
-  if (Buffer.isBuffer(value) || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => normalize(v, false));
-  const out: Record<string, unknown> = {};
-  const record = value as Record<string, unknown>;
-  const publish = record.cmd === 'publish';
-  for (const key of Object.keys(record).sort()) {
-    if (record[key] === undefined || record[key] === null) continue;
-    if (top && (key === 'length' || (!publish && (key === 'retain' || key === 'qos' || key === 'dup'))))
-      continue;
-    out[key] = normalize(record[key], false);
-  }
-  return out;
-}
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

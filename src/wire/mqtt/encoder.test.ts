@@ -3,26 +3,10 @@ import { test } from 'node:test';
 import { generate, type IPublishPacket, type Packet, parser, type QoS } from 'mqtt-packet';
 import { MqttDecoder, type ProtocolVersion } from './decoder.js';
 import { encodeAck, encodePacket, encodePublish } from './encoder.js';
+import { normalizePacket as normalize } from '../../../test/helpers/mqtt-packets.js';
 
 // mqtt-packet is the independent oracle: its `generate` must agree with every golden byte
 // string, and its parser must read back what we encode.
-
-/** Drop what is not part of the packet's meaning: mqtt-packet's `length`, nulls, and the
- * fixed-header flag fields it copies onto packets whose flags are fixed (§2.2.2). */
-function normalize(value: unknown, top = true): unknown {
-  if (Buffer.isBuffer(value) || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => normalize(v, false));
-  const out: Record<string, unknown> = {};
-  const record = value as Record<string, unknown>;
-  const publish = record.cmd === 'publish';
-  for (const key of Object.keys(record).sort()) {
-    if (record[key] === undefined || record[key] === null) continue;
-    if (top && (key === 'length' || (!publish && (key === 'retain' || key === 'qos' || key === 'dup'))))
-      continue;
-    out[key] = normalize(record[key], false);
-  }
-  return out;
-}
 
 function ours(bytes: Buffer, version: ProtocolVersion): unknown[] {
   const decoder = new MqttDecoder({ maxPacketSize: 268_435_460, protocolVersion: version });
