@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests use as independent oracles: the openssl CLI, Mosquitto 2.0 and its
-# clients (the broker's reference), Python paho (an MQTT client of another lineage). Needs root (or sudo).
+# clients (the broker's reference), Python paho (an MQTT client of another lineage), sigrok-cli
+# (decodes the I2C tap's logic-analyser export with an independent I2C decoder). Needs root (or sudo).
 set -euo pipefail
-PACKAGES=(openssl ca-certificates mosquitto mosquitto-clients python3-paho-mqtt)
+PACKAGES=(openssl ca-certificates mosquitto mosquitto-clients python3-paho-mqtt sigrok-cli)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
