@@ -9,10 +9,15 @@ import { freePort, start } from '../../test/helpers/process.js';
 import { isLabError } from '../core/errors.js';
 import { SeededRng } from '../core/rng.js';
 import {
+  decodePasswordFile,
+  deletePasswordUser,
   hashPassword,
+  hashPlainPasswordFile,
   parsePasswordFile,
   type PasswordFileProblem,
   passwordLine,
+  setPasswordUser,
+  usernameProblem,
   verifyPassword,
 } from './password-file.js';
 
@@ -167,6 +172,108 @@ describe('lenient parsing reproduces Mosquitto 2.0.11 (each line was run against
       ],
     );
   });
+});
+
+describe('editing a file as mosquitto_passwd does', () => {
+  const rng = new SeededRng('edits');
+  const alice = passwordLine('alice', 'a-pw', { rng });
+  const bob = passwordLine('bob', 'b-pw', { rng });
+  const badLine = (line: number) => (err: unknown) =>
+    isLabError(err, 'ERR_BROKER_PASSWORD_FILE') && err.details.line === line;
+
+  test('a new user is appended; comments, blank lines and other users stay byte for byte', () => {
+    const before = `# lab users\n${alice}\n\n${bob}\n`;
+    const r = setPasswordUser(before, 'pw', 'carol', 'c-pw', { rng });
+    assert.equal(r.added, true);
+    assert.ok(r.text.startsWith(before));
+    assert.match(r.text.slice(before.length), /^carol:\$7\$101\$[^\n]+\n$/);
+    assert.ok(ok(parsePasswordFile(r.text, 'pw'), 'carol', 'c-pw'));
+  });
+
+  test('an existing user is replaced where it stands, with -H and -I honoured', () => {
+    const r = setPasswordUser(`${alice}\n${bob}\n`, 'pw', 'alice', 'new', { rng, iterations: 500 });
+    assert.equal(r.added, false);
+    const lines = r.text.split('\n');
+    assert.equal(lines.length, 3);
+    assert.equal(lines[1], bob);
+    const table = parsePasswordFile(r.text, 'pw');
+    assert.equal(table.get('alice')!.line, 1);
+    assert.equal(table.get('alice')!.iterations, 500);
+    assert.ok(ok(table, 'alice', 'new') && !ok(table, 'alice', 'a-pw'));
+    const six = setPasswordUser(r.text, 'pw', 'bob', 'six', { rng, kind: 'sha512' }).text;
+    assert.equal(parsePasswordFile(six, 'pw').get('bob')!.kind, 'sha512');
+  });
+
+  test('a CRLF line keeps its CR; a last line without newline gets one before the new user', () => {
+    const crlf = setPasswordUser(`${alice}\r\n${bob}\r\n`, 'pw', 'alice', 'x', { rng }).text;
+    assert.match(crlf, /^alice:[^\r\n]+\r\nbob:/);
+    const appended = setPasswordUser(alice, 'pw', 'bob', 'x', { rng }).text;
+    assert.match(appended, /^alice:[^\n]+\nbob:[^\n]+\n$/);
+    assert.match(setPasswordUser('', 'pw', 'bob', 'x', { rng }).text, /^bob:[^\n]+\n$/);
+  });
+
+  test('delete removes one line and nothing else; an absent user is undefined', () => {
+    assert.equal(deletePasswordUser(`# c\n${alice}\n${bob}\n`, 'pw', 'alice'), `# c\n${bob}\n`);
+    assert.equal(deletePasswordUser(`${alice}\n${bob}`, 'pw', 'bob'), alice);
+    assert.equal(deletePasswordUser(`${alice}\n`, 'pw', 'nobody'), undefined);
+  });
+
+  test('a malformed file is refused before any change, naming the line', () => {
+    const text = `${alice}\nbob:plaintext\n`;
+    assert.throws(() => setPasswordUser(text, 'pw', 'carol', 'x', { rng }), badLine(2));
+    assert.throws(() => deletePasswordUser(text, 'pw', 'alice'), badLine(2));
+  });
+
+  test('usernames: mosquitto_passwd rules, plus no empty name and no blanks around it', () => {
+    assert.equal(usernameProblem('m5go-01'), undefined);
+    assert.equal(usernameProblem('élève'), undefined);
+    assert.equal(usernameProblem('a:b'), "Username must not contain the ':' character.");
+    assert.equal(usernameProblem('a\tb'), 'Username must not contain control characters.');
+    assert.equal(usernameProblem('x'.repeat(65536)), 'Username must be less than 65536 characters long.');
+    assert.ok(usernameProblem('') !== undefined && usernameProblem(' bob') !== undefined);
+  });
+
+  test('non-UTF-8 bytes are refused with their line, since other lines are written back as read', () => {
+    const bytes = Buffer.concat([Buffer.from(`${alice}\nb`), Buffer.from([0xff]), Buffer.from('b:x\n')]);
+    assert.throws(() => decodePasswordFile(bytes, 'pw'), badLine(2));
+    assert.equal(decodePasswordFile(Buffer.from(`\ufeff${alice}`), 'pw'), `\ufeff${alice}`);
+  });
+});
+
+describe('-U: hashing a plain-text file', () => {
+  const rng = new SeededRng('upgrade');
+
+  test('names and passwords are trimmed as mosquitto_passwd reads them; comments stay', () => {
+    const out = hashPlainPasswordFile('# plain\nu1:first password\n  u2 : second \r\n\n', 'pw', { rng });
+    const lines = out.split('\n');
+    assert.equal(lines[0], '# plain');
+    assert.match(lines[2]!, /\r$/);
+    assert.equal(lines[3], '');
+    const table = parsePasswordFile(out, 'pw');
+    assert.ok(ok(table, 'u1', 'first password') && ok(table, 'u2', 'second'));
+    const six = hashPlainPasswordFile('u:p\n', 'pw', { rng, kind: 'sha512' });
+    assert.equal(parsePasswordFile(six, 'pw').get('u')!.kind, 'sha512');
+  });
+
+  const refused: readonly [string, string, number][] = [
+    ['a password containing ":"', 'u1:ok\nu2:pa:ss\n', 2],
+    ['a line without ":"', 'u1\n', 1],
+    ['an empty password', 'u1:ok\nu2:  \n', 2],
+    ['an empty name', ':pw\n', 1],
+    ['a user listed twice', 'u1:a\nu1:b\n', 2],
+    ['a line already hashed', `u1:x\n${passwordLine('u2', 'p', { rng })}\n`, 2],
+  ];
+  for (const [name, text, line] of refused) {
+    test(`${name} → ERR_BROKER_PASSWORD_FILE at line ${line}, password not in the message`, () => {
+      assert.throws(
+        () => hashPlainPasswordFile(text, 'pw', { rng }),
+        (err) =>
+          isLabError(err, 'ERR_BROKER_PASSWORD_FILE') &&
+          err.details.line === line &&
+          !/pa:ss|\$7\$/.test(err.message),
+      );
+    });
+  }
 });
 
 describe('compatibility with the real mosquitto_passwd and broker', () => {

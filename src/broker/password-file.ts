@@ -57,11 +57,7 @@ export function parsePasswordFile(
     const raw = lines[i]!;
     const lineNo = i + 1;
     const problem = (message: string): void => {
-      if (!options.lenient) {
-        throw new LabError('ERR_BROKER_PASSWORD_FILE', `${file}:${lineNo}: ${message}`, {
-          details: { file, line: lineNo },
-        });
-      }
+      if (!options.lenient) throw passwordFileError(file, lineNo, message);
       options.onProblem?.({ line: lineNo, message });
     };
     // Mosquitto skips comments and any line without ':' silently; blank lines are harmless.
@@ -209,15 +205,128 @@ export function hashPassword(password: string | Buffer, options: HashPasswordOpt
     : `$7$${iterations}$${salt.toString('base64')}$${hash}`;
 }
 
+/**
+ * Why a username cannot go into a password file, in mosquitto_passwd's words; undefined when it
+ * can. Stricter than mosquitto_passwd on two points: an empty name, and blanks around it, which
+ * the broker trims away (the line would then belong to another user, or to nobody).
+ */
+export function usernameProblem(username: string): string | undefined {
+  if (Buffer.byteLength(username) > 65535) return 'Username must be less than 65536 characters long.';
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(username)) return 'Username must not contain control characters.';
+  if (username.includes(':')) return "Username must not contain the ':' character.";
+  if (username === '') return 'Username must not be empty.';
+  if (trimBlanks(username) !== username) return 'Username must not begin or end with blanks.';
+  return undefined;
+}
+
 /** A whole line; usernames follow mosquitto_passwd's rules (no ':', no control characters). */
 export function passwordLine(
   username: string,
   password: string | Buffer,
   options: HashPasswordOptions = {},
 ): string {
-  // eslint-disable-next-line no-control-regex
-  if (username === '' || /[:\x00-\x1f\x7f]/.test(username) || trimBlanks(username) !== username) {
+  if (usernameProblem(username) !== undefined) {
     throw new RangeError(`passwordLine: invalid username ${JSON.stringify(username)}`);
   }
   return `${username}:${hashPassword(password, options)}`;
+}
+
+/**
+ * The bytes of a password file as text. Strict UTF-8, because every line an edit does not touch
+ * is written back as it was: a lossy decoding would rewrite other users' lines.
+ */
+export function decodePasswordFile(bytes: Uint8Array, file: string): string {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    const lines = Buffer.from(bytes).toString('latin1').split('\n');
+    const bad = lines.findIndex((l) => {
+      try {
+        decoder.decode(Buffer.from(l, 'latin1'));
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw passwordFileError(file, bad + 1, 'not UTF-8 text');
+  }
+}
+
+/**
+ * Give `username` a new hash as mosquitto_passwd does: its line is replaced where it stands,
+ * or a line is appended. Every other line, comments included, is kept byte for byte. The file
+ * is parsed strictly first, so a malformed one is refused before anything changes.
+ */
+export function setPasswordUser(
+  text: string,
+  file: string,
+  username: string,
+  password: string | Buffer,
+  options: HashPasswordOptions = {},
+): { readonly text: string; readonly added: boolean } {
+  const entry = parsePasswordFile(text, file).get(username);
+  const line = passwordLine(username, password, options);
+  if (entry === undefined) {
+    const separator = text === '' || text.endsWith('\n') ? '' : '\n';
+    return { text: `${text}${separator}${line}\n`, added: true };
+  }
+  const lines = text.split('\n');
+  // A CRLF file keeps its line ending on the line we replace.
+  lines[entry.line - 1] = lines[entry.line - 1]!.endsWith('\r') ? `${line}\r` : line;
+  return { text: lines.join('\n'), added: false };
+}
+
+/** The file without `username`'s line (others kept byte for byte); undefined when absent. */
+export function deletePasswordUser(text: string, file: string, username: string): string | undefined {
+  const entry = parsePasswordFile(text, file).get(username);
+  if (entry === undefined) return undefined;
+  const lines = text.split('\n');
+  lines.splice(entry.line - 1, 1);
+  return lines.join('\n');
+}
+
+/**
+ * mosquitto_passwd -U: turn `user:password` lines into hashed ones. Names and passwords are
+ * trimmed of blanks, as mosquitto_passwd reads them. Refused, where mosquitto_passwd goes on:
+ * a password containing ':' (it would keep only the part before), a line that is already a
+ * hash (hashing the hash locks the user out), a user listed twice.
+ */
+export function hashPlainPasswordFile(text: string, file: string, options: HashPasswordOptions = {}): string {
+  const lines = text.split('\n');
+  const seen = new Set<string>();
+  return lines
+    .map((raw, i) => {
+      const fail = (message: string) => passwordFileError(file, i + 1, message);
+      if (raw.startsWith('#') || trimBlanks(raw) === '') return raw;
+      const fields = raw.split(':');
+      if (fields.length !== 2) throw fail('not a "user:password" line (exactly one \':\')');
+      const username = trimBlanks(fields[0]!);
+      const password = trimBlanks(fields[1]!);
+      const bad = usernameProblem(username);
+      if (bad !== undefined) throw fail(bad);
+      if (password === '') throw fail(`user "${username}": empty password`);
+      // Mosquitto hashes a C string: the bytes after a NUL would silently not count.
+      if (password.includes('\0')) throw fail(`user "${username}": the password contains a NUL byte`);
+      if (seen.has(username)) throw fail(`user "${username}" is listed twice`);
+      seen.add(username);
+      if (isHashed(raw, file)) throw fail(`user "${username}": already hashed (-U would hash the hash)`);
+      return `${passwordLine(username, password, options)}${raw.endsWith('\r') ? '\r' : ''}`;
+    })
+    .join('\n');
+}
+
+function isHashed(line: string, file: string): boolean {
+  try {
+    return parsePasswordFile(line, file).size === 1;
+  } catch {
+    return false;
+  }
+}
+
+function passwordFileError(file: string, line: number, message: string): LabError {
+  return new LabError('ERR_BROKER_PASSWORD_FILE', `${file}:${line}: ${message}`, {
+    details: { file, line },
+  });
 }

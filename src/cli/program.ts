@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBroker } from './broker.js';
 import { type CliIo, formatError, processIo, VerdictFailure } from './io.js';
 import { registerPub, registerSub } from './mqtt/index.js';
+import { registerPasswd } from './passwd.js';
 import { registerCrl } from './pki/crl.js';
 import { registerInit } from './pki/init.js';
 import { registerInspect } from './pki/inspect.js';
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo): Command {
   registerBroker(program, io);
   registerPub(program, io);
   registerSub(program, io);
+  registerPasswd(program, io);
   return program;
 }
 
