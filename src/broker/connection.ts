@@ -16,6 +16,19 @@ export interface PendingWill {
 
 type State = 'awaiting-connect' | 'connected' | 'closed';
 
+/** Something that can hold publishers paused: a congested connection or a full session queue. */
+export interface Holder {
+  blocked: Set<Connection> | undefined;
+}
+
+/** Let go of every publisher `holder` paused. */
+export function releaseHolds(holder: Holder): void {
+  const blocked = holder.blocked;
+  if (!blocked) return;
+  holder.blocked = undefined;
+  for (const publisher of blocked) publisher.release(holder);
+}
+
 /**
  * One network connection: bytes in through the bounded decoder, packets to the handlers,
  * packets out through a per-tick write batch. It knows nothing of TLS or WebSocket: the
@@ -36,6 +49,8 @@ export class Connection {
   /** Publishers paused because this connection's socket is full (backpressure). */
   // Created on first use: most connections never need them, and thousands sit idle.
   blocked: Set<Connection> | undefined;
+  /** What currently holds this connection paused (see holdFor). */
+  private holds: Set<Holder> | undefined;
   private readonly decoder: MqttDecoder;
   private out: Buffer[] = [];
   private outBytes = 0;
@@ -71,7 +86,7 @@ export class Connection {
     if (this.state === 'awaiting-connect') {
       // [MQTT-3.1.0-1] a connection that sends nothing, or not CONNECT, must not linger.
       if (now - this.openedAt > this.broker.options.connectTimeoutMs) this.destroy('sent no CONNECT in time');
-    } else if (this.state === 'connected' && this.keepalive > 0) {
+    } else if (this.state === 'connected' && this.keepalive > 0 && this.holds === undefined) {
       // [MQTT-3.1.2-24] one and a half keepalive periods without a packet: disconnect.
       if (now - this.lastSeen > this.keepalive * 1500) {
         this.broker.logIf('notice', () => `Client ${this.label} has exceeded timeout, disconnecting.`);
@@ -140,6 +155,8 @@ export class Connection {
   private flush(): void {
     this.flushScheduled = false;
     if (this.state === 'closed' || this.out.length === 0) return;
+    // Nothing leaves before the store has the records it depends on (a PUBACK after its message).
+    this.broker.store?.flush();
     const data = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out, this.outBytes);
     this.broker.stats.bytesSent += this.outBytes;
     this.out = [];
@@ -149,24 +166,33 @@ export class Connection {
 
   private onDrain(): void {
     this.congested = false;
-    this.releaseBlocked();
+    releaseHolds(this);
   }
 
-  /** Backpressure: a subscriber is full, so this publisher stops being read until it drains. */
-  pauseFor(subscriber: Connection): void {
-    if (subscriber === this) return;
-    (subscriber.blocked ??= new Set()).add(this);
-    this.transport.pause();
+  /**
+   * Backpressure: stop reading this publisher until `holder` (a subscriber connection whose
+   * socket is full, or a session whose queue is full) lets go. A publisher may be held by
+   * several at once; it is read again only when the last one releases it.
+   */
+  holdFor(holder: Holder): void {
+    if (holder === this || this.state === 'closed') return;
+    (holder.blocked ??= new Set()).add(this);
+    const holds = (this.holds ??= new Set());
+    if (holds.size === 0) this.transport.pause();
+    holds.add(holder);
   }
 
-  private releaseBlocked(): void {
-    if (!this.blocked) return;
-    for (const publisher of this.blocked) publisher.resumeReading();
-    this.blocked = undefined;
-  }
-
-  resumeReading(): void {
+  /** `holder` no longer needs this publisher paused. */
+  release(holder: Holder): void {
+    if (!this.holds?.delete(holder) || this.holds.size > 0) return;
+    this.holds = undefined;
+    // Time spent held by us is not the client's silence: keepalive counts from now.
+    this.lastSeen = Date.now();
     if (this.state !== 'closed') this.transport.resume();
+  }
+
+  get held(): boolean {
+    return this.holds !== undefined;
   }
 
   /** Send DISCONNECT with a reason (v5 only: v3.1.1 has none) and close. */
@@ -193,7 +219,9 @@ export class Connection {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
     this.out = [];
-    this.releaseBlocked();
+    releaseHolds(this);
+    if (this.holds) for (const holder of this.holds) holder.blocked?.delete(this);
+    this.holds = undefined;
     if (!this.transport.destroyed) {
       // Let an already-queued end() flush; a hard error destroys at once.
       if (why !== undefined) this.transport.destroy();

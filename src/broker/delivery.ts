@@ -1,7 +1,7 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import { encodePacket, encodePublish } from '../wire/mqtt/encoder.js';
 import type { Broker } from './broker.js';
-import type { Connection } from './connection.js';
+import { type Connection, releaseHolds } from './connection.js';
 import type { Delivery, Session } from './session.js';
 
 /**
@@ -14,16 +14,17 @@ export function deliver(broker: Broker, session: Session, delivery: Delivery, fr
   if (delivery.qos === 0) {
     if (connection) send(broker, connection, delivery, undefined, false, from);
     else if (broker.options.queueQos0Messages && session.expiryInterval > 0)
-      enqueue(broker, session, delivery);
+      enqueue(broker, session, delivery, from);
     return;
   }
   if (connection && session.queue.length === 0 && session.inflight.size < window(broker, session)) {
     const id = session.allocateId();
     session.inflight.set(id, { delivery, released: false });
+    broker.store?.sent(session, id, delivery);
     send(broker, connection, delivery, id, false, from);
     return;
   }
-  enqueue(broker, session, delivery);
+  enqueue(broker, session, delivery, from);
 }
 
 /** Move queued messages into the window while there is room (after an ack or a reconnect). */
@@ -33,15 +34,21 @@ export function pump(broker: Broker, session: Session): void {
   const limit = window(broker, session);
   while (session.queue.length > 0 && session.inflight.size < limit) {
     const delivery = session.queue.shift()!;
-    if (expired(broker, delivery)) continue;
+    if (expired(broker, delivery)) {
+      broker.store?.dequeuedDropped(session);
+      continue;
+    }
     if (delivery.qos === 0) {
+      broker.store?.dequeuedDropped(session);
       send(broker, connection, delivery, undefined, false);
       continue;
     }
     const id = session.allocateId();
     session.inflight.set(id, { delivery, released: false });
+    broker.store?.dequeuedInflight(session, id);
     send(broker, connection, delivery, id, false);
   }
+  if (session.blocked && !queueFull(broker, session)) releaseHolds(session);
 }
 
 /** [MQTT-4.4.0-1] on a resumed session, resend unacknowledged PUBLISH (DUP set) and PUBREL, in order. */
@@ -58,13 +65,26 @@ function window(broker: Broker, session: Session): number {
   return Math.min(broker.options.maxInflightMessages, session.sendWindow);
 }
 
-function enqueue(broker: Broker, session: Session, delivery: Delivery): void {
-  if (session.queue.length >= broker.options.maxQueuedMessages) {
-    broker.stats.publishDropped++;
-    broker.logIf('notice', () => `Outgoing messages are being dropped for client ${session.clientId}.`);
-    return;
+function queueFull(broker: Broker, session: Session): boolean {
+  const limit = broker.options.maxQueuedMessages;
+  // max_queued_messages 0: no limit, as in Mosquitto.
+  return limit > 0 && session.queue.length >= limit;
+}
+
+function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Connection | undefined): void {
+  if (queueFull(broker, session)) {
+    if (broker.options.queueFullPolicy === 'drop') {
+      broker.stats.publishDropped++;
+      broker.messageDropped(session, delivery, 'queue-full');
+      return;
+    }
+    // 'block': the message was accepted and may already be acknowledged, so it is kept; the
+    // publisher stops being read until this queue drains. The queue exceeds its limit by at
+    // most what the publisher had already sent in the chunk being decoded.
+    from?.holdFor(session);
   }
   session.queue.push(delivery);
+  broker.store?.queued(session, delivery);
 }
 
 function expired(broker: Broker, delivery: Delivery): boolean {
@@ -133,11 +153,12 @@ function send(
   // [MQTT-3.1.2-25] never send a packet larger than the client's Maximum Packet Size.
   if (bytes.length > connection.maxOutgoingPacket) {
     broker.stats.publishDropped++;
-    if (id !== undefined) connection.session?.inflight.delete(id);
+    const session = connection.session;
+    if (id !== undefined && session?.inflight.delete(id)) broker.store?.done(session, id);
     return;
   }
   broker.stats.messagesSent++;
   broker.stats.publishSent++;
   connection.write(bytes);
-  if (connection.congested && from) from.pauseFor(connection);
+  if (connection.congested && from) from.holdFor(connection);
 }

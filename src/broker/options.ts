@@ -33,8 +33,14 @@ export const brokerOptionsSchema = z.strictObject({
   maxKeepalive: int(0, 65_535).optional(),
   /** Outgoing QoS 1/2 window per client, also our Receive Maximum (max_inflight_messages). */
   maxInflightMessages: int(1, 65_535).default(20),
-  /** QoS 1/2 messages queued per client beyond the window; 0 = none (max_queued_messages). */
+  /** QoS 1/2 messages queued per client beyond the window; 0 = no limit (max_queued_messages). */
   maxQueuedMessages: int(0, 10_000_000).default(1000),
+  /**
+   * What a full queue does (queue_full_policy). 'block' (default): the message is queued all
+   * the same and the publishers feeding that queue stop being read until it drains, so nothing
+   * acknowledged is lost. 'drop': Mosquitto's behaviour, the message is dropped, counted and logged.
+   */
+  queueFullPolicy: z.enum(['block', 'drop']).default('block'),
   /** Queue QoS 0 messages for offline persistent sessions (queue_qos0_messages). */
   queueQos0Messages: z.boolean().default(false),
   retainAvailable: z.boolean().default(true),

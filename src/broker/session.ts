@@ -1,4 +1,5 @@
-import type { Connection } from './connection.js';
+import type { Acl } from './acl.js';
+import type { Connection, Holder } from './connection.js';
 import type { LongTimer } from './timers.js';
 import type { Message, QoS } from './types.js';
 
@@ -37,13 +38,15 @@ export const NEVER = 0xffff_ffff;
  * it, and holds what must survive a reconnect — subscriptions, in-flight QoS 1/2 messages,
  * the queue, and QoS 2 packet identifiers received but not yet released.
  */
-export class Session {
+export class Session implements Holder {
   readonly subscriptions = new Map<string, Subscription>();
   readonly inflight = new Map<number, Inflight>();
   readonly queue: Delivery[] = [];
   /** [MQTT-4.3.3-…] QoS 2 publications received, awaiting PUBREL. */
   readonly receivedQos2 = new Set<number>();
   connection: Connection | undefined;
+  /** Publishers paused because this session's queue is full (queue_full_policy block). */
+  blocked: Set<Connection> | undefined;
   /** Seconds the session survives its connection (v5 Session Expiry Interval). */
   expiryInterval: number;
   expiryTimer: LongTimer | undefined;
@@ -51,6 +54,14 @@ export class Session {
   sendWindow = 65_535;
   protocolVersion: 3 | 4 | 5 = 4;
   username: string | undefined;
+  /** The ACL of the listener the session last connected through (read checks while offline too). */
+  acl: (() => Acl | undefined) | undefined;
+  /** Journaled in the persistence store (the session outlives its connection and persistence is on). */
+  persisted = false;
+  /** Port of the listener it last connected through: finds its ACL again after a restart. */
+  listenerPort = 0;
+  /** When its last connection ended (for the expiry of a session restored from the store). */
+  offlineSince: number | undefined;
   private nextId = 1;
 
   constructor(

@@ -1,15 +1,20 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { LabError } from '../core/errors.js';
-import { readFileChecked } from '../core/fs.js';
+import { readFileChecked, writeFileAtomic } from '../core/fs.js';
+import { type Acl, parseAclFile } from './acl.js';
 import { authenticate } from './authenticate.js';
 import { Broker } from './broker.js';
 import type { BrokerConfig, ListenerConfig, SecurityConfig, TlsConfig } from './config/types.js';
 import type { ListenerSpec, ListenerTls, RunningListener } from './listeners/listener.js';
+export type { ReloadResult } from './reload.js';
 import { startListener } from './listeners/net.js';
 import { type BrokerLogger, createBrokerLogger } from './log.js';
 import { type PasswordEntry, parsePasswordFile } from './password-file.js';
+import { BrokerStore } from './persistence/store.js';
+import { type ListenerState, type ReloadResult, reloadSecurity, watchExpiry } from './reload.js';
+import type { Session } from './session.js';
 import { BROKER_VERSION } from './sys.js';
 import type { AuthDecision, ConnectCredentials, PeerCertificate } from './types.js';
 
@@ -19,6 +24,12 @@ const DEFAULT_MAX_PACKET = 16 * 1024 * 1024;
 export interface RunningBroker {
   readonly broker: Broker;
   readonly listeners: readonly RunningListener[];
+  /**
+   * Re-read certificates, key, CA bundle, CRLs, ACL and password files (SIGHUP). All or
+   * nothing: if one file fails, nothing changes. Connections stay up, except those whose
+   * certificate the new CRLs revoke.
+   */
+  reload(): ReloadResult;
   close(): Promise<void>;
 }
 
@@ -63,6 +74,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
     maxInflightMessages:
       config.maxInflightMessages > 0 ? Math.min(config.maxInflightMessages, 65_535) : 65_535,
     maxQueuedMessages: config.maxQueuedMessages,
+    queueFullPolicy: config.queueFullPolicy,
     queueQos0Messages: config.queueQos0Messages,
     retainAvailable: config.retainAvailable,
     maxTopicAlias: config.listeners[0]?.maxTopicAlias ?? 10,
@@ -80,15 +92,23 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
   log.log('information', `${BROKER_VERSION} starting`);
   if (options.configFile) log.log('information', `Config loaded from ${options.configFile}.`);
   for (const warning of config.warnings) log.log('warning', `Warning: ${warning}`);
-  if (config.persistence.enabled) {
-    log.log(
-      'warning',
-      'Warning: persistence true: sessions and retained messages are kept in memory only by this version; nothing survives a restart.',
-    );
-  }
-  const specs = config.listeners.map((l) => listenerSpec(l, config, log));
-  const running: RunningListener[] = [];
+  let states: readonly ListenerState[];
   try {
+    states = config.listeners.map((l) => readListenerState(l, config, log));
+  } catch (err) {
+    await broker.close();
+    await log.close();
+    throw err;
+  }
+  const specs = config.listeners.map((l, i) => listenerSpec(l, config, states[i]!));
+  const running: RunningListener[] = [];
+  // Resolved at each check, so a session restored before the listeners bound finds its ACL.
+  const aclForPort = (port: number) => () => {
+    const i = config.listeners.findIndex((l, j) => (running[j]?.port ?? l.port) === port);
+    return (states[i] ?? states[0])?.acl;
+  };
+  try {
+    if (config.persistence.enabled) openStore(broker, config, log, aclForPort);
     for (const [i, spec] of specs.entries()) {
       const listener = config.listeners[i]!;
       log.log(
@@ -116,12 +136,24 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
     await log.close();
     throw err;
   }
+  if (config.pidFile) writePidFile(config.pidFile);
+  const expiryTimer = config.disconnectOnCertificateExpiry ? watchExpiry(broker) : undefined;
   log.log('information', `${BROKER_VERSION} running`);
   return {
     broker,
     listeners: running,
+    reload: () =>
+      reloadSecurity(
+        broker,
+        log,
+        running,
+        (i) => readListenerState(config.listeners[i]!, config, log),
+        states,
+      ),
     close: async () => {
+      clearInterval(expiryTimer);
       await broker.close();
+      if (config.pidFile) removePidFile(config.pidFile);
       await Promise.all(running.map((l) => l.close()));
       log.log('information', `${BROKER_VERSION} terminating`);
       await log.close();
@@ -129,17 +161,32 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
   };
 }
 
-function listenerSpec(listener: ListenerConfig, config: BrokerConfig, log: BrokerLogger): ListenerSpec {
-  const security = config.perListenerSettings ? listener.security : config.security;
-  const passwords = security.passwordFile ? loadPasswords(security.passwordFile, log) : undefined;
+function securityOf(listener: ListenerConfig, config: BrokerConfig): SecurityConfig {
+  return config.perListenerSettings ? listener.security : config.security;
+}
+
+/** Every file a listener's security reads, read now: the start (or reload) fails on the first bad one. */
+function readListenerState(listener: ListenerConfig, config: BrokerConfig, log: BrokerLogger): ListenerState {
+  const security = securityOf(listener, config);
+  return {
+    passwords: security.passwordFile ? loadPasswords(security.passwordFile, log) : undefined,
+    acl: security.aclFile ? loadAcl(security.aclFile) : undefined,
+    tls: listener.tls ? readTls(listener.tls) : undefined,
+  };
+}
+
+function listenerSpec(listener: ListenerConfig, config: BrokerConfig, state: ListenerState): ListenerSpec {
   const tls = listener.tls;
+  const security = securityOf(listener, config);
   return {
     port: listener.port,
     ...(listener.bindAddress ? { host: listener.bindAddress } : {}),
     protocol: listener.protocol,
-    ...(tls ? { tls: readTls(tls) } : {}),
+    ...(state.tls ? { tls: state.tls } : {}),
     maxConnections: listener.maxConnections,
-    authenticate: (certificate, credentials) => decide(tls, security, passwords, certificate, credentials),
+    authenticate: (certificate, credentials) =>
+      decide(tls, security, state.passwords, certificate, credentials),
+    acl: () => state.acl,
   };
 }
 
@@ -164,6 +211,47 @@ function decide(
     username: c.username,
     password: c.password,
   });
+}
+
+function openStore(
+  broker: Broker,
+  config: BrokerConfig,
+  log: BrokerLogger,
+  aclFor: (port: number) => Session['acl'],
+): void {
+  const { path, fsync } = config.persistence;
+  const { store, restored } = BrokerStore.open(path, fsync);
+  const { recovery } = restored;
+  log.log('information', `Restoring persistent database from ${path}.`);
+  if (recovery.droppedRecords > 0) {
+    log.log(
+      'warning',
+      `Warning: ${path} was damaged: ${recovery.droppedRecords} damaged region(s), ${recovery.droppedBytes} bytes dropped; ${recovery.records.length} intact records recovered.`,
+    );
+  }
+  broker.events.emit({
+    type: 'store-recovered',
+    records: recovery.records.length,
+    droppedRecords: recovery.droppedRecords,
+    droppedBytes: recovery.droppedBytes,
+  });
+  broker.attachStore(store, restored, aclFor);
+}
+
+function writePidFile(path: string): void {
+  writeFileAtomic(path, `${process.pid}\n`, { overwrite: true });
+}
+
+function removePidFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
+}
+
+function loadAcl(path: string): Acl {
+  return parseAclFile(readFileChecked(path).toString('utf8'), path);
 }
 
 /** Like Mosquitto: a bad line drops that user (logged), the others still log in. */

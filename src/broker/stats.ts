@@ -12,4 +12,8 @@ export class BrokerStats {
   bytesSent = 0;
   /** Connections refused before or at CONNECT (auth, malformed, limits). */
   refused = 0;
+  /** Publishes, wills and deliveries an ACL refused. */
+  aclDenied = 0;
+  /** Connections closed because their certificate was revoked or expired while connected. */
+  certificateKicks = 0;
 }

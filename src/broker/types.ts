@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { UserProperties } from 'mqtt-packet';
+import type { Acl } from './acl.js';
 
 export type QoS = 0 | 1 | 2;
 
@@ -43,7 +44,13 @@ export interface ConnectCredentials {
 /** The listener's decision on a CONNECT: accepted with an effective username, or refused. */
 export type AuthDecision =
   | { readonly ok: true; readonly username: string | undefined }
-  | { readonly ok: false; readonly returnCode: number; readonly reasonCode: number };
+  | {
+      readonly ok: false;
+      readonly returnCode: number;
+      readonly reasonCode: number;
+      /** Why, in words for the security event (never a password). */
+      readonly reason?: string;
+    };
 
 export interface Peer {
   readonly address: string;
@@ -54,6 +61,10 @@ export interface Peer {
   readonly certificate: PeerCertificate | undefined;
   /** Absent: every CONNECT is accepted with the username it carries. */
   readonly authenticate?: (credentials: ConnectCredentials) => AuthDecision;
+  /** The listener's ACL as it is now (a reload replaces it); absent or undefined: no ACL. */
+  readonly acl?: () => Acl | undefined;
+  /** The verified client certificate in DER, read when a CRL reload or expiry check needs it. */
+  readonly certificateDer?: () => Uint8Array | undefined;
 }
 
 /** The transport a listener hands to the broker core: TLS, TCP or WebSocket alike. */

@@ -2,6 +2,8 @@ import { type Command, Option } from 'commander';
 import { loadMosquittoConf, parseMosquittoConf } from '../broker/config/index.js';
 import type { BrokerConfig } from '../broker/config/types.js';
 import { startBroker } from '../broker/start.js';
+import { LabError } from '../core/errors.js';
+import { readFileChecked } from '../core/fs.js';
 import type { CliIo } from './io.js';
 import { usage } from './mqtt/client-flags.js';
 import { collect, examples } from './options.js';
@@ -87,9 +89,53 @@ export function registerBroker(program: Command, io: CliIo): void {
       stderr: (line) => io.stderr(line),
       ...(flags.configFile ? { configFile: flags.configFile } : {}),
     });
-    await untilSignal();
-    await running.close();
+    // SIGHUP: re-read certificates, CRLs, ACL and password files, as Mosquitto does.
+    const reload = () => void running.reload();
+    process.on('SIGHUP', reload);
+    try {
+      await untilSignal();
+    } finally {
+      process.off('SIGHUP', reload);
+      await running.close();
+    }
   });
+  registerReload(cmd, io);
+}
+
+/** `mqtts-lab broker reload`: SIGHUP to the broker whose pid_file the configuration names. */
+function registerReload(broker: Command, io: CliIo): void {
+  broker
+    .command('reload')
+    .description('make a running broker re-read its certificates, CRLs, ACL and password file (SIGHUP)')
+    .option('-c, --config-file <file>', 'the mosquitto.conf whose pid_file names the broker')
+    .option('--pid <pid>', 'the broker process id')
+    .addHelpText(
+      'after',
+      examples(['mqtts-lab broker reload -c mosquitto.conf', 'mqtts-lab broker reload --pid 4242']),
+    )
+    .action(async (flags: { configFile?: string; pid?: string }) => {
+      let pid: number;
+      if (flags.pid !== undefined) {
+        pid = Number(flags.pid);
+        if (!Number.isInteger(pid) || pid <= 0) usage(`--pid ${flags.pid} is not a process id`);
+      } else if (flags.configFile) {
+        const config = await loadMosquittoConf(flags.configFile, { baseDir: io.cwd });
+        if (!config.pidFile) usage(`${flags.configFile} has no pid_file: give --pid`);
+        pid = Number.parseInt(readFileChecked(config.pidFile).toString('utf8'), 10);
+        if (!Number.isInteger(pid) || pid <= 0) usage(`${config.pidFile} does not hold a process id`);
+      } else {
+        usage('give -c mosquitto.conf (with pid_file) or --pid');
+      }
+      try {
+        process.kill(pid, 'SIGHUP');
+      } catch (err) {
+        throw new LabError('ERR_BROKER_NOT_RUNNING', `no broker process ${pid}: ${(err as Error).message}`, {
+          cause: err,
+          details: { pid },
+        });
+      }
+      io.stdout(`sent SIGHUP to broker process ${pid}\n`);
+    });
 }
 
 function quickConfig(flags: Flags, ports: number[]): string | undefined {

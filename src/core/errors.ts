@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   // broker persistence and policy
   ERR_BROKER_ACL_FILE: 'a line of a Mosquitto ACL file is malformed',
   ERR_BROKER_STORE_IO: 'the persistence store cannot be opened, locked or written',
+  ERR_BROKER_NOT_RUNNING: 'no broker process has the given pid (broker reload)',
   // emulated hardware: I2C bus
   ERR_I2C_ADDRESS_INVALID: 'an I2C address is not a usable 7-bit address (0x08–0x77), or is taken',
   // emulated hardware: secure element

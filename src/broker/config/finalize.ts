@@ -97,6 +97,7 @@ export function finalize(draft: Draft, source: ConfigSource, cli: Cli): BrokerCo
     maxInflightBytes: g.maxInflightBytes,
     maxQueuedMessages: g.maxQueuedMessages,
     maxQueuedBytes: g.maxQueuedBytes,
+    queueFullPolicy: g.queueFullPolicy,
     queueQos0Messages: g.queueQos0Messages,
     retainAvailable: g.retainAvailable,
     allowDuplicateMessages: g.allowDuplicateMessages,
@@ -117,7 +118,9 @@ export function finalize(draft: Draft, source: ConfigSource, cli: Cli): BrokerCo
             ? persistenceFile
             : resolve(source.baseDir, persistenceFile),
       autosaveInterval: g.autosaveInterval,
+      fsync: g.persistenceFsync,
     },
+    disconnectOnCertificateExpiry: g.disconnectOnCertificateExpiry,
     log: buildLog(draft, cli.verbose),
     ...(g.pidFile !== undefined ? { pidFile: g.pidFile } : {}),
     user: g.user ?? 'mosquitto',

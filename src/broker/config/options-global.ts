@@ -24,6 +24,15 @@ const bool =
     c.draft.globals[key] = parseBool(c.line);
   };
 
+/** One word out of a fixed set, or an error listing the set. */
+function oneOf<const T extends string>(c: Context, values: readonly T[]): T {
+  const value = parseString(c.line);
+  if (!(values as readonly string[]).includes(value)) {
+    throw invalid(c.line, `"${value}" is not one of ${values.join(', ')}`);
+  }
+  return value as T;
+}
+
 /** Mosquitto clamps these counters at 0 rather than refusing a negative value. */
 const atLeastZero =
   (key: 'autosaveInterval' | 'maxInflightBytes' | 'maxQueuedBytes' | 'maxQueuedMessages'): Handler =>
@@ -139,6 +148,14 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, Handler>> = {
     c.draft.perListenerSettings = value;
   },
   persistence: bool('persistence'),
+  // mqtts-lab options (Mosquitto does not know them): see docs/broker-config.md.
+  persistence_fsync: (c) => {
+    c.draft.globals.persistenceFsync = oneOf(c, ['always', 'interval', 'never'] as const);
+  },
+  queue_full_policy: (c) => {
+    c.draft.globals.queueFullPolicy = oneOf(c, ['block', 'drop'] as const);
+  },
+  disconnect_on_certificate_expiry: bool('disconnectOnCertificateExpiry'),
   retained_persistence: bool('persistence'),
   persistence_file: (c) => setOnce(c.line, c.draft.globals, 'persistenceFile', parseString(c.line)),
   persistence_location: (c) =>

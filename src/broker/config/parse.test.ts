@@ -188,6 +188,7 @@ describe('values', () => {
       file: 'state.db',
       path: '/var/lib/m/state.db',
       autosaveInterval: 1800,
+      fsync: 'always',
     });
     assert.equal(c.pidFile, '/base/run/m.pid');
     assert.equal(c.user, 'nobody');

@@ -57,6 +57,7 @@ export interface GlobalsDraft {
   maxInflightBytes: number;
   maxQueuedMessages: number;
   maxQueuedBytes: number;
+  queueFullPolicy: 'block' | 'drop';
   queueQos0Messages: boolean;
   retainAvailable: boolean;
   allowDuplicateMessages: boolean;
@@ -70,6 +71,8 @@ export interface GlobalsDraft {
   persistenceLocation?: string;
   persistenceFile?: string;
   autosaveInterval: number;
+  persistenceFsync: 'always' | 'interval' | 'never';
+  disconnectOnCertificateExpiry: boolean;
   pidFile?: string;
   user?: string;
 }
@@ -125,6 +128,7 @@ export function newDraft(): Draft {
       maxInflightBytes: 0,
       maxQueuedMessages: 1000,
       maxQueuedBytes: 0,
+      queueFullPolicy: 'block',
       queueQos0Messages: false,
       retainAvailable: true,
       allowDuplicateMessages: false,
@@ -136,6 +140,8 @@ export function newDraft(): Draft {
       persistentClientExpiration: 0,
       persistence: false,
       autosaveInterval: 1800,
+      persistenceFsync: 'always',
+      disconnectOnCertificateExpiry: false,
     },
     log: {
       flags: new Set(),

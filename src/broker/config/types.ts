@@ -99,6 +99,8 @@ export interface PersistenceConfig {
   readonly path: string;
   /** Seconds; 0 saves only at shutdown. */
   readonly autosaveInterval: number;
+  /** mqtts-lab: when the store is fsynced — before every acknowledgement, once a second, or never. */
+  readonly fsync: 'always' | 'interval' | 'never';
 }
 
 export interface BrokerConfig {
@@ -118,6 +120,8 @@ export interface BrokerConfig {
   readonly maxInflightBytes: number;
   readonly maxQueuedMessages: number;
   readonly maxQueuedBytes: number;
+  /** mqtts-lab: what a full queue does; 'block' holds publishers, 'drop' is Mosquitto's behaviour. */
+  readonly queueFullPolicy: 'block' | 'drop';
   readonly queueQos0Messages: boolean;
   readonly retainAvailable: boolean;
   readonly allowDuplicateMessages: boolean;
@@ -130,6 +134,8 @@ export interface BrokerConfig {
   /** Seconds; 0 = persistent sessions never expire. */
   readonly persistentClientExpiration: number;
   readonly persistence: PersistenceConfig;
+  /** mqtts-lab: a client whose certificate expires while connected is disconnected. */
+  readonly disconnectOnCertificateExpiry: boolean;
   readonly log: LogConfig;
   readonly pidFile?: string;
   /** Accepted for compatibility; mqtts-lab never changes user. */

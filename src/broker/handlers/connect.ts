@@ -77,7 +77,18 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
     username: packet.username,
     password: packet.password,
   }) ?? { ok: true as const, username: packet.username };
+  const certificateSubject = connection.peer.certificate?.subject;
   if (!decision.ok) {
+    broker.events.emit({
+      type: 'auth-failure',
+      clientId,
+      username: packet.username,
+      address: connection.peer.address,
+      listenerPort: connection.peer.listenerPort,
+      certificateSubject,
+      reasonCode: decision.reasonCode,
+      reason: decision.reason ?? (decision.returnCode === 5 ? 'not authorised' : 'bad username or password'),
+    });
     broker.stats.refused++;
     // Mosquitto (handle_connect.c) forgets the id when the password/anonymous check fails (5),
     // not when the certificate identity does (4); the logs read the same.
@@ -92,6 +103,14 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
     return;
   }
   connection.username = decision.username;
+  // Mosquitto 2.0 (handle_connect.c): a will on a topic the client may not publish to refuses the connection.
+  if (packet.will && !broker.mayPublish(connection, packet.will.topic, 'will')) {
+    broker.stats.refused++;
+    broker.logIf('notice', () => `Client ${clientId} disconnected, not authorised (will topic).`);
+    sendConnack(connection, { reasonCode: RC.notAuthorized, returnCode: 5, sessionPresent: false });
+    connection.end();
+    return;
+  }
 
   // Keepalive: v5 lets the server impose its own (§3.2.2.3.14); 3.1.1 has no way to.
   let keepalive = packet.keepalive ?? 0;
@@ -154,6 +173,10 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
   }
   session.protocolVersion = version;
   session.username = decision.username;
+  session.acl = connection.peer.acl;
+  session.listenerPort = connection.peer.listenerPort;
+  session.offlineSince = undefined;
+  broker.store?.sessionSaved(session, connection.peer.listenerPort);
   session.sendWindow = props.receiveMaximum ?? 65_535;
   connection.maxOutgoingPacket = props.maximumPacketSize ?? Number.POSITIVE_INFINITY;
   session.connection = connection;
@@ -177,6 +200,14 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
   }
 
   connection.accepted(version, keepalive);
+  broker.events.emit({
+    type: 'auth-success',
+    clientId,
+    username: decision.username,
+    address: connection.peer.address,
+    listenerPort: connection.peer.listenerPort,
+    certificateSubject,
+  });
   broker.stats.connected++;
   broker.stats.maximumConnected = Math.max(broker.stats.maximumConnected, broker.stats.connected);
   sendConnack(connection, {

@@ -8,5 +8,6 @@ export function handlePuback(connection: Connection, packet: IPubackPacket): voi
   const entry = session.inflight.get(packet.messageId!);
   if (!entry || entry.delivery.qos !== 1) return; // an unknown identifier is ignored, as Mosquitto does
   session.inflight.delete(packet.messageId!);
+  connection.broker.store?.done(session, packet.messageId!);
   pump(connection.broker, session);
 }

@@ -8,5 +8,6 @@ export function handlePubcomp(connection: Connection, packet: IPubcompPacket): v
   const entry = session.inflight.get(packet.messageId!);
   if (!entry || !entry.released) return;
   session.inflight.delete(packet.messageId!);
+  connection.broker.store?.done(session, packet.messageId!);
   pump(connection.broker, session);
 }

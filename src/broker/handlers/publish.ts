@@ -70,8 +70,9 @@ export function handlePublish(connection: Connection, packet: IPublishPacket): v
       connection.send({ cmd: 'pubrec', messageId: id });
       return;
     }
-    // [MQTT-3.3.4-8] more unacknowledged QoS 2 messages than our Receive Maximum.
-    if (session.receivedQos2.size >= broker.options.maxInflightMessages) {
+    // [MQTT-3.3.4-8] more unacknowledged QoS 2 messages than our Receive Maximum. A 3.1.1 client
+    // was never told a limit (no Receive Maximum there): the 16-bit identifiers bound it.
+    if (connection.version === 5 && session.receivedQos2.size >= broker.options.maxInflightMessages) {
       connection.disconnect(RC.receiveMaximumExceeded);
       return;
     }
@@ -86,7 +87,11 @@ export function handlePublish(connection: Connection, packet: IPublishPacket): v
   }
   const limit = broker.options.messageSizeLimit;
   let reasonCode: number = RC.success;
-  if (limit > 0 && packet.payload.length > limit) {
+  if (!broker.mayPublish(connection, topic, 'publish')) {
+    // Mosquitto (handle_publish.c): the message is dropped and, in v5, the acknowledgement
+    // says 0x87 Not authorized; a 3.1.1 client gets a plain acknowledgement.
+    reasonCode = RC.notAuthorized;
+  } else if (limit > 0 && packet.payload.length > limit) {
     // Mosquitto drops it and, in v5, says why in the acknowledgement. Not with its 0x95, which
     // is no PUBACK/PUBREC reason code [MQTT-3.4.2-1] [MQTT-3.5.2-1] (mqtt-packet, so MQTT.js,
     // fails to parse it): 0x97 is "an implementation or administrative imposed limit".
@@ -111,7 +116,11 @@ export function handlePublish(connection: Connection, packet: IPublishPacket): v
       ...(v5Reason === undefined ? {} : { reasonCode: v5Reason }),
     });
   } else {
-    if (reasonCode === RC.success || reasonCode === RC.noMatchingSubscribers) session.receivedQos2.add(id!);
+    // A v3.1.1 client that got a plain PUBREC for a refused message still sends PUBREL.
+    if (reasonCode === RC.success || reasonCode === RC.noMatchingSubscribers || connection.version !== 5) {
+      session.receivedQos2.add(id!);
+      broker.store?.qos2Received(session, id!);
+    }
     connection.send({
       cmd: 'pubrec',
       messageId: id,

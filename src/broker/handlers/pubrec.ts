@@ -20,9 +20,11 @@ export function handlePubrec(connection: Connection, packet: IPubrecPacket): voi
   if ((packet.reasonCode ?? 0) >= 0x80) {
     // [MQTT-4.3.3-…] a failing PUBREC ends the exchange; the identifier is free.
     session.inflight.delete(id);
+    connection.broker.store?.done(session, id);
     pump(connection.broker, session);
     return;
   }
   entry.released = true;
+  connection.broker.store?.released(session, id);
   connection.send({ cmd: 'pubrel', messageId: id });
 }

@@ -7,6 +7,7 @@ export function handlePubrel(connection: Connection, packet: IPubrelPacket): voi
   const session = connection.session!;
   const id = packet.messageId!;
   const known = session.receivedQos2.delete(id);
+  if (known) connection.broker.store?.qos2Released(session, id);
   connection.send({
     cmd: 'pubcomp',
     messageId: id,

@@ -85,6 +85,7 @@ export function handleSubscribe(connection: Connection, packet: ISubscribePacket
   for (const sub of retainedFor) {
     broker.retained.match(sub.filter, (_topic, message) => {
       if (message.expiresAt !== undefined && now >= message.expiresAt) return;
+      if (session.acl && !broker.mayReceive(session, message.topic)) return;
       // [MQTT-3.3.1-8] a retained message sent on subscription has RETAIN set.
       deliver(broker, session, {
         message,

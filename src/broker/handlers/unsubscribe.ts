@@ -17,6 +17,7 @@ export function handleUnsubscribe(connection: Connection, packet: IUnsubscribePa
     if (sub) {
       session.subscriptions.delete(filter);
       broker.dropSubscription(session, sub);
+      broker.store?.unsubscribed(session, filter);
       codes.push(RC.success);
     } else {
       codes.push(RC.noSubscriptionExisted);

@@ -1,4 +1,5 @@
 import type { SecureContextOptions } from 'node:tls';
+import type { Acl } from '../acl.js';
 import type { AuthDecision, ConnectCredentials, PeerCertificate } from '../types.js';
 
 /** TLS settings of one listener, already read from disk. */
@@ -23,6 +24,8 @@ export interface ListenerSpec {
     certificate: PeerCertificate | undefined,
     credentials: ConnectCredentials,
   ) => AuthDecision;
+  /** The listener's ACL as it is now; a reload replaces what this returns. */
+  readonly acl?: () => Acl | undefined;
 }
 
 export interface RunningListener {
@@ -30,5 +33,7 @@ export interface RunningListener {
   /** The bound address and port (port 0 in the spec gets a free one). */
   readonly address: string;
   readonly port: number;
+  /** Replace certificate, key, CA bundle and CRLs for new handshakes; connections stay up. */
+  setTls(tls: ListenerTls): void;
   close(): Promise<void>;
 }

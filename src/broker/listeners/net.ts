@@ -1,7 +1,12 @@
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions, TLSSocket } from 'node:tls';
+import {
+  createServer as createTlsServer,
+  type Server as TlsServer,
+  type TlsOptions,
+  TLSSocket,
+} from 'node:tls';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Broker } from '../broker.js';
 import type { Peer, PeerCertificate, Transport } from '../types.js';
@@ -49,6 +54,7 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
       if (x509) certificate = peerCertificateFromDer(x509.raw);
     }
     const authenticate = spec.authenticate;
+    const tlsSocket = socket instanceof TLSSocket && socket.authorized ? socket : undefined;
     return {
       address: displayAddress(socket.remoteAddress),
       port: socket.remotePort ?? 0,
@@ -56,6 +62,8 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
       secure: spec.tls !== undefined,
       certificate,
       ...(authenticate ? { authenticate: (c) => authenticate(certificate, c) } : {}),
+      ...(spec.acl ? { acl: spec.acl } : {}),
+      ...(tlsSocket && certificate ? { certificateDer: () => tlsSocket.getPeerX509Certificate()?.raw } : {}),
     };
   };
 
@@ -115,6 +123,10 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
     spec,
     address: typeof bound === 'object' && bound ? bound.address : (spec.host ?? '0.0.0.0'),
     port: boundPort,
+    setTls: (tls) => {
+      if (!spec.tls) throw new Error('setTls on a listener without TLS');
+      (server as TlsServer).setSecureContext(tlsOptions({ ...spec, tls }));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         wss?.close();

@@ -139,8 +139,12 @@ describe('persistent sessions', { concurrency: true }, () => {
     assert.equal(lab.broker.sessions.get('brief')?.subscriptions.size, 0);
   });
 
-  test('maxQueuedMessages: an offline session keeps at most N messages; drops are counted', async (t) => {
-    const lab = await startLab(t, { maxQueuedMessages: 2 });
+  test('maxQueuedMessages + queue_full_policy drop: an offline session keeps at most N messages; drops are counted and emitted', async (t) => {
+    const lab = await startLab(t, { maxQueuedMessages: 2, queueFullPolicy: 'drop' });
+    const dropped: string[] = [];
+    lab.broker.events.subscribe((e) => {
+      if (e.type === 'message-dropped') dropped.push(`${e.clientId} ${e.topic} ${e.reason}`);
+    });
     const first = await lab.rawConnected({ clientId: 'full', clean: false });
     await first.subscribe('sess/full', 1);
     first.send({ cmd: 'disconnect' });
@@ -148,6 +152,7 @@ describe('persistent sessions', { concurrency: true }, () => {
     const pub = await lab.client();
     for (let i = 0; i < 5; i++) await pub.publishAsync('sess/full', String(i), { qos: 1 });
     assert.equal(lab.broker.stats.publishDropped, 3);
+    assert.deepEqual(dropped, Array(3).fill('full sess/full queue-full'));
     const back = await lab.rawConnected({ clientId: 'full', clean: false });
     const kept = [await back.expect('publish'), await back.expect('publish')];
     assert.deepEqual(
@@ -155,6 +160,42 @@ describe('persistent sessions', { concurrency: true }, () => {
       ['0', '1'],
     );
     await back.packets.none(QUIET, 'a dropped message');
+  });
+
+  test('maxQueuedMessages + queue_full_policy block (default): a full queue stops reading the publisher; nothing is dropped', async (t) => {
+    const lab = await startLab(t, { maxQueuedMessages: 2 });
+    const first = await lab.rawConnected({ clientId: 'held', clean: false });
+    await first.subscribe('sess/held', 1);
+    first.send({ cmd: 'disconnect' });
+    await first.expectClosed();
+    const pub = await lab.raw();
+    await pub.connect({ clientId: 'pub-held' });
+    // Sent one by one: the broker stops reading after the queue is full.
+    for (let i = 1; i <= 6; i++) {
+      pub.send({ cmd: 'publish', topic: 'sess/held', payload: Buffer.from(String(i)), qos: 1, messageId: i });
+      await sleep(30);
+    }
+    const acked: number[] = [];
+    for (;;) {
+      const ack = await pub.packets.next(QUIET, 'puback').catch(() => undefined);
+      if (!ack) break;
+      acked.push((ack as { messageId: number }).messageId);
+    }
+    assert.ok(
+      acked.length >= 2 && acked.length < 6,
+      `held after the queue filled (acked ${acked.join(',')})`,
+    );
+    assert.equal(lab.broker.stats.publishDropped, 0);
+    // The subscriber comes back: the queue drains, the publisher is read again, all six arrive.
+    const back = await lab.rawConnected({ clientId: 'held', clean: false });
+    const got: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const p = await back.expect('publish');
+      got.push(p.payload.toString());
+      back.send({ cmd: 'puback', messageId: p.messageId });
+    }
+    assert.deepEqual(got, ['1', '2', '3', '4', '5', '6']);
+    assert.equal(lab.broker.stats.publishDropped, 0);
   });
 });
 
