@@ -143,20 +143,21 @@ function grants(access: AclAccess, action: 'read' | 'write'): boolean {
 }
 
 /**
- * The pattern with %c and %u put in, each as exactly one topic level; undefined when the rule
- * cannot apply to this identity: %u without a username, or an identity that is empty or would
- * span levels (a '/'), so that no identity can widen a pattern beyond its own level.
+ * The pattern with %c and %u put in wherever they stand, as Mosquitto does (`logs/%u.log` too:
+ * left as it is, the literal `%u` would grant that topic to everyone); undefined when the rule
+ * cannot apply to this identity: %u without a username (Mosquitto skips the rule), or an identity
+ * substituted here that is empty or holds a '/' or NUL, so that it never reaches past its own level.
  */
 function substitute(filter: string, identity: AclIdentity): string | undefined {
   if (!filter.includes('%')) return filter;
-  const levels = filter.split('/');
-  for (const [i, level] of levels.entries()) {
-    if (level !== '%c' && level !== '%u') continue;
-    const value = level === '%c' ? identity.clientId : identity.username;
+  const values = { c: identity.clientId, u: identity.username };
+  for (const which of ['c', 'u'] as const) {
+    if (!filter.includes(`%${which}`)) continue;
+    const value = values[which];
     if (value === undefined || value.length === 0 || SPLITS_LEVEL.test(value)) return undefined;
-    levels[i] = value;
   }
-  return levels.join('/');
+  // One left-to-right pass, like Mosquitto's: "%%c" is "%" and the client id.
+  return filter.replace(/%([cu])/g, (_, which: 'c' | 'u') => values[which]!);
 }
 
 /** Why an identity cannot use patterns safely, for the security log; undefined if it can. */

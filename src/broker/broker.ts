@@ -85,7 +85,7 @@ export class Broker {
 
   /**
    * Route an application message to every matching session; returns how many sessions it
-   * went to. Overlapping subscriptions of one client give one delivery at the highest granted
+   * went to, plus the matching subscriptions that No Local or the ACL left out. Overlapping subscriptions of one client give one delivery at the highest granted
    * QoS with all their identifiers (MQTT 5 §3.3.4 allows it; 3.1.1 §3.3.5 requires it).
    */
   publish(message: Message, from?: Connection): number {
@@ -99,12 +99,20 @@ export class Broker {
       }
     }
     const targets = this.targets;
+    // Subscriptions that matched but were filtered out (No Local, ACL): Mosquitto still counts
+    // them, so a v5 PUBACK says 0x10 "no matching subscribers" only when nothing matched at all.
+    let filtered = 0;
     this.subscriptions.match(message.topic, (clientId, sub) => {
       const session = this.sessions.get(clientId);
       if (!session) return;
       // [MQTT-3.8.3-3] No Local: not back to the publisher's own subscription.
-      if (sub.noLocal && message.origin === clientId) return;
-      if (session.acl && !this.mayReceive(session, message.topic)) return;
+      if (
+        (sub.noLocal && message.origin === clientId) ||
+        (session.acl && !this.mayReceive(session, message.topic))
+      ) {
+        filtered++;
+        return;
+      }
       merge(targets, session, message, sub);
     });
     this.shared.match(message.topic, (group) => {
@@ -121,7 +129,7 @@ export class Broker {
     const count = targets.size;
     for (const [session, delivery] of targets) deliver(this, session, delivery, from);
     targets.clear();
-    return count;
+    return count + filtered;
   }
 
   /**

@@ -36,6 +36,16 @@ export interface TlsFixtures {
   readonly expired: IdentityFiles;
   readonly notYetValid: IdentityFiles;
   readonly revoked: IdentityFiles;
+  /** Serial of each identity above, by certificate file. */
+  readonly serials: ReadonlyMap<string, string>;
+  /** Issue another client certificate from the test CA (e.g. one about to expire). */
+  issueClient(
+    name: string,
+    cn: string,
+    validity?: { notBefore?: Date; notAfter?: Date },
+  ): Promise<IdentityFiles>;
+  /** Rewrite `crlfile` with these serials revoked (a fresh CRL number each time). */
+  writeCrl(serials: readonly string[]): Promise<void>;
 }
 
 export async function makeTlsFixtures(dir: string): Promise<TlsFixtures> {
@@ -57,18 +67,31 @@ export async function makeTlsFixtures(dir: string): Promise<TlsFixtures> {
     notAfter: new Date(now + 30 * DAY),
   });
   const revokedId = await identity(dir, 'revoked', ca, 'device', 'm5go-revoked', 'p256');
-  const crlDer = await signCrl(
-    {
-      issuer: ca.certificate.subject,
-      issuerKeyId: ca.certificate.extensions.subjectKeyId,
-      crlNumber: 1,
-      thisUpdate: new Date(now - DAY),
-      nextUpdate: new Date(now + 7 * DAY),
-      entries: [{ serial: revokedId.serial, revokedAt: new Date(now - DAY), reason: 'keyCompromise' }],
-    },
-    ca.signer,
+  let crlNumber = 0;
+  const crlPath = join(dir, 'crl.pem');
+  const writeCrl = async (serials: readonly string[]) => {
+    const der = await signCrl(
+      {
+        issuer: ca.certificate.subject,
+        issuerKeyId: ca.certificate.extensions.subjectKeyId,
+        crlNumber: ++crlNumber,
+        thisUpdate: new Date(Date.now() - DAY),
+        nextUpdate: new Date(Date.now() + 7 * DAY),
+        entries: serials.map((serial) => ({
+          serial,
+          revokedAt: new Date(Date.now() - DAY),
+          reason: 'keyCompromise',
+        })),
+      },
+      ca.signer,
+    );
+    writeFileSync(crlPath, crlToPem(der), { mode: 0o600 });
+  };
+  await writeCrl([revokedId.serial]);
+  const crlfile = crlPath;
+  const serials = new Map(
+    [client, clientRsa, otherCaClient, expired, notYetValid, revokedId].map((i) => [i.cert, i.serial]),
   );
-  const crlfile = put(dir, 'crl.pem', crlToPem(crlDer));
   return {
     dir,
     cafile,
@@ -81,6 +104,9 @@ export async function makeTlsFixtures(dir: string): Promise<TlsFixtures> {
     expired,
     notYetValid,
     revoked: revokedId,
+    serials,
+    issueClient: (name, cn, validity = {}) => identity(dir, name, ca, 'device', cn, 'p256', validity),
+    writeCrl,
   };
 }
 

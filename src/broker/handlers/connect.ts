@@ -103,14 +103,10 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
     return;
   }
   connection.username = decision.username;
-  // Mosquitto 2.0 (handle_connect.c): a will on a topic the client may not publish to refuses the connection.
-  if (packet.will && !broker.mayPublish(connection, packet.will.topic, 'will')) {
-    broker.stats.refused++;
-    broker.logIf('notice', () => `Client ${clientId} disconnected, not authorised (will topic).`);
-    sendConnack(connection, { reasonCode: RC.notAuthorized, returnCode: 5, sessionPresent: false });
-    connection.end();
-    return;
-  }
+  // A will on a topic the client may not publish to is accepted and never published, as
+  // Mosquitto 2.0.11 does; the denial is logged and emitted now.
+  const will =
+    packet.will && broker.mayPublish(connection, packet.will.topic, 'will') ? packet.will : undefined;
 
   // Keepalive: v5 lets the server impose its own (§3.2.2.3.14); 3.1.1 has no way to.
   let keepalive = packet.keepalive ?? 0;
@@ -183,16 +179,14 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
   connection.session = session;
 
   // Will: kept on the connection until it ends (§3.1.2.5).
-  if (packet.will) {
-    const willProps = packet.will.properties;
+  if (will) {
+    const willProps = will.properties;
     connection.will = {
       message: messageFromPublish(broker, clientId, {
-        topic: packet.will.topic,
-        payload: Buffer.isBuffer(packet.will.payload)
-          ? packet.will.payload
-          : Buffer.from(packet.will.payload),
-        qos: packet.will.qos ?? 0,
-        retain: packet.will.retain ?? false,
+        topic: will.topic,
+        payload: Buffer.isBuffer(will.payload) ? will.payload : Buffer.from(will.payload),
+        qos: will.qos ?? 0,
+        retain: will.retain ?? false,
         properties: willProps,
       }),
       delay: version === 5 ? (willProps?.willDelayInterval ?? 0) : 0,
