@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import mqtt, { type IDisconnectPacket, type MqttClient } from 'mqtt';
 import { parseMosquittoConf } from '../../src/broker/config/index.js';
 import type { TimedSecurityEvent } from '../../src/broker/events.js';
@@ -51,7 +51,7 @@ function device(f: TlsFixtures, port: number, id: IdentityFiles, clientId: strin
 }
 
 async function inProcess(
-  t: import('node:test').TestContext,
+  t: TestContext,
   conf: string,
   dir: string,
 ): Promise<RunningBroker> {

@@ -172,7 +172,15 @@ describe('persistent sessions', { concurrency: true }, () => {
     await pub.connect({ clientId: 'pub-held' });
     // Sent one by one: the broker stops reading after the queue is full.
     for (let i = 1; i <= 6; i++) {
-      pub.send({ cmd: 'publish', topic: 'sess/held', payload: Buffer.from(String(i)), qos: 1, messageId: i });
+      pub.send({
+        cmd: 'publish',
+        topic: 'sess/held',
+        payload: Buffer.from(String(i)),
+        qos: 1,
+        messageId: i,
+        dup: false,
+        retain: false,
+      });
       await sleep(30);
     }
     const acked: number[] = [];
