@@ -50,11 +50,7 @@ function device(f: TlsFixtures, port: number, id: IdentityFiles, clientId: strin
   });
 }
 
-async function inProcess(
-  t: TestContext,
-  conf: string,
-  dir: string,
-): Promise<RunningBroker> {
+async function inProcess(t: TestContext, conf: string, dir: string): Promise<RunningBroker> {
   const config = parseMosquittoConf(conf, { file: join(dir, 'mosquitto.conf'), baseDir: dir });
   const running = await startBroker(config, { stdout: () => {}, stderr: () => {} });
   t.after(() => running.close());
