@@ -60,11 +60,7 @@ export const ERROR_CODES = {
   // emulated hardware: secure element
   ERR_SE_IMAGE_MALFORMED: 'a secure-element part image does not parse (magic, version, size or checksum)',
   ERR_SE_PROFILE_UNKNOWN: 'the secure-element profile is not tngtls or blank',
-  ERR_SE_NO_DEVICE: 'no secure element answered on the I2C bus (NACK, unplugged, no wake response)',
-  ERR_SE_STATUS: 'the secure element answered a command with an error status byte',
-  ERR_SE_COMMUNICATION: 'a secure-element response is truncated or fails its CRC after the retries',
   ERR_SE_SLOT_INVALID: 'a slot number, block or length is outside what the slot holds',
-  ERR_SE_KEY_FORMAT: 'a slot does not hold a key in the length-prefixed PKCS#8 format',
   // emulated hardware: ESP32 flash
   ERR_ESP32_IMAGE_MALFORMED: 'an ESP32 flash image, partition table or app image does not parse',
   ERR_ESP32_IMAGE_TOO_LARGE: 'content does not fit the flash size or its partition',
