@@ -38,6 +38,8 @@ export class Broker {
   /** Security decisions as typed events (auth, ACL, revocation, drops) for the report and dashboard. */
   readonly events: SecurityEvents;
   readonly startedAt: number;
+  /** Sessions holding publishers (queue_full_policy block), watched for stalls by the sweeper. */
+  readonly holding = new Set<Session>();
   /** The persistence store, when `persistence true`. */
   store: BrokerStore | undefined;
   private readonly willTimers = new Map<string, { timer: LongTimer; message: Message }>();
@@ -59,6 +61,7 @@ export class Broker {
         const now = Date.now();
         for (const connection of this.connections) connection.checkDeadlines(now);
         if (this.store?.needsCompaction) this.store.compact(this.storeState(), true);
+        for (const session of this.holding) this.checkStall(session, now);
       },
       Math.min(250, Math.max(10, this.options.connectTimeoutMs / 4)),
     );
@@ -187,8 +190,28 @@ export class Broker {
     });
   }
 
+  /** A held queue that has not moved for queueStallMs (or whose client left) lets its publishers go. */
+  private checkStall(session: Session, now: number): void {
+    if (!session.blocked) {
+      this.holding.delete(session);
+      return;
+    }
+    if (session.online && now - session.lastProgress <= this.options.queueStallMs) return;
+    this.holding.delete(session);
+    this.logIf(
+      'warning',
+      () =>
+        `Warning: client ${session.clientId} is not draining its queue (${session.queue.length} messages): its publishers are released and further messages for it are dropped until it does.`,
+    );
+    releaseHolds(session);
+  }
+
   /** A message the queue_full_policy 'drop' threw away: counted by the caller, logged and emitted here. */
-  messageDropped(session: Session, delivery: Delivery, reason: 'queue-full'): void {
+  messageDropped(
+    session: Session,
+    delivery: Delivery,
+    reason: 'queue-full' | 'offline-queue-full' | 'subscriber-stalled',
+  ): void {
     this.logIf('notice', () => `Outgoing messages are being dropped for client ${session.clientId}.`);
     this.events.emit({
       type: 'message-dropped',

@@ -32,6 +32,7 @@ export function pump(broker: Broker, session: Session): void {
   const connection = session.connection;
   if (!connection) return;
   const limit = window(broker, session);
+  const before = session.queue.length;
   while (session.queue.length > 0 && session.inflight.size < limit) {
     const delivery = session.queue.shift()!;
     if (expired(broker, delivery)) {
@@ -48,6 +49,7 @@ export function pump(broker: Broker, session: Session): void {
     broker.store?.dequeuedInflight(session, id);
     send(broker, connection, delivery, id, false);
   }
+  if (session.queue.length < before) session.lastProgress = Date.now();
   if (session.blocked && !queueFull(broker, session)) releaseHolds(session);
 }
 
@@ -73,15 +75,28 @@ function queueFull(broker: Broker, session: Session): boolean {
 
 function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Connection | undefined): void {
   if (queueFull(broker, session)) {
-    if (broker.options.queueFullPolicy === 'drop') {
+    // 'block' holds publishers only for a subscriber that is there and draining: holding them
+    // for an absent or stalled one would let any client stop every publisher.
+    const reason =
+      broker.options.queueFullPolicy === 'drop'
+        ? 'queue-full'
+        : !session.online
+          ? 'offline-queue-full'
+          : Date.now() - session.lastProgress > broker.options.queueStallMs
+            ? 'subscriber-stalled'
+            : undefined;
+    if (reason !== undefined) {
       broker.stats.publishDropped++;
-      broker.messageDropped(session, delivery, 'queue-full');
+      broker.messageDropped(session, delivery, reason);
       return;
     }
-    // 'block': the message was accepted and may already be acknowledged, so it is kept; the
-    // publisher stops being read until this queue drains. The queue exceeds its limit by at
-    // most what the publisher had already sent in the chunk being decoded.
-    from?.holdFor(session);
+    // The message was accepted and may already be acknowledged, so it is kept; the publisher
+    // stops being read until this queue drains. The queue exceeds its limit by at most what
+    // the publisher had already sent in the chunk being decoded.
+    if (from) {
+      from.holdFor(session);
+      broker.holding.add(session);
+    }
   }
   session.queue.push(delivery);
   broker.store?.queued(session, delivery);

@@ -53,7 +53,8 @@ export type SecurityEvent =
       readonly type: 'message-dropped';
       readonly clientId: string;
       readonly topic: string;
-      readonly reason: 'queue-full';
+      /** 'queue-full': policy drop; under policy block, the subscriber was offline or stalled. */
+      readonly reason: 'queue-full' | 'offline-queue-full' | 'subscriber-stalled';
     }
   | {
       readonly type: 'reload';

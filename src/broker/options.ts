@@ -41,6 +41,12 @@ export const brokerOptionsSchema = z.strictObject({
    * acknowledged is lost. 'drop': Mosquitto's behaviour, the message is dropped, counted and logged.
    */
   queueFullPolicy: z.enum(['block', 'drop']).default('block'),
+  /**
+   * 'block' holds publishers only for a connected subscriber that keeps draining: one whose
+   * queue has not moved for this long is stalled, and its messages are dropped (counted, logged)
+   * instead, so no client can freeze every publisher by subscribing and never acknowledging.
+   */
+  queueStallMs: int(1, 3_600_000).default(10_000),
   /** Queue QoS 0 messages for offline persistent sessions (queue_qos0_messages). */
   queueQos0Messages: z.boolean().default(false),
   retainAvailable: z.boolean().default(true),

@@ -62,6 +62,8 @@ export class Session implements Holder {
   listenerPort = 0;
   /** When its last connection ended (for the expiry of a session restored from the store). */
   offlineSince: number | undefined;
+  /** When its queue last moved (a message left it), for the stall rule of queue_full_policy block. */
+  lastProgress = Date.now();
   private nextId = 1;
 
   constructor(

@@ -162,15 +162,13 @@ describe('persistent sessions', { concurrency: true }, () => {
     await back.packets.none(QUIET, 'a dropped message');
   });
 
-  test('maxQueuedMessages + queue_full_policy block (default): a full queue stops reading the publisher; nothing is dropped', async (t) => {
-    const lab = await startLab(t, { maxQueuedMessages: 2 });
-    const first = await lab.rawConnected({ clientId: 'held', clean: false });
-    await first.subscribe('sess/held', 1);
-    first.send({ cmd: 'disconnect' });
-    await first.expectClosed();
+  test('maxQueuedMessages + queue_full_policy block (default): a full queue stops reading the publisher while its subscriber drains; nothing is dropped', async (t) => {
+    const lab = await startLab(t, { maxQueuedMessages: 2, maxInflightMessages: 1 });
+    // Online, but withholding its PUBACKs for now.
+    const sub = await lab.rawConnected({ clientId: 'held', clean: false });
+    await sub.subscribe('sess/held', 1);
     const pub = await lab.raw();
     await pub.connect({ clientId: 'pub-held' });
-    // Sent one by one: the broker stops reading after the queue is full.
     for (let i = 1; i <= 6; i++) {
       pub.send({
         cmd: 'publish',
@@ -189,21 +187,42 @@ describe('persistent sessions', { concurrency: true }, () => {
       if (!ack) break;
       acked.push((ack as { messageId: number }).messageId);
     }
+    // One in flight, two queued: the publisher is held from the fourth on.
     assert.ok(
-      acked.length >= 2 && acked.length < 6,
+      acked.length >= 3 && acked.length < 6,
       `held after the queue filled (acked ${acked.join(',')})`,
     );
     assert.equal(lab.broker.stats.publishDropped, 0);
-    // The subscriber comes back: the queue drains, the publisher is read again, all six arrive.
-    const back = await lab.rawConnected({ clientId: 'held', clean: false });
+    // The subscriber acknowledges: the queue drains, the publisher is read again, all six arrive.
     const got: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const p = await back.expect('publish');
+      const p = await sub.expect('publish');
       got.push(p.payload.toString());
-      back.send({ cmd: 'puback', messageId: p.messageId });
+      sub.send({ cmd: 'puback', messageId: p.messageId });
     }
     assert.deepEqual(got, ['1', '2', '3', '4', '5', '6']);
     assert.equal(lab.broker.stats.publishDropped, 0);
+  });
+
+  test('queue_full_policy block never holds publishers for an absent or stalled subscriber (drops are counted)', async (t) => {
+    const lab = await startLab(t, { maxQueuedMessages: 2, queueStallMs: 200 });
+    const reasons: string[] = [];
+    lab.broker.events.subscribe((e) => {
+      if (e.type === 'message-dropped') reasons.push(e.reason);
+    });
+    // Offline persistent session: its queue fills, then messages for it are dropped.
+    const away = await lab.rawConnected({ clientId: 'away', clean: false });
+    await away.subscribe('sess/away', 1);
+    away.send({ cmd: 'disconnect' });
+    await away.expectClosed();
+    const pub = await lab.client();
+    for (let i = 0; i < 5; i++) await pub.publishAsync('sess/away', String(i), { qos: 1 });
+    assert.deepEqual(reasons, Array(3).fill('offline-queue-full'));
+    // Connected but never acknowledging: held at most queueStallMs, then dropped.
+    const stuck = await lab.rawConnected({ clientId: 'stuck', clean: false });
+    await stuck.subscribe('sess/stuck', 1);
+    for (let i = 0; i < 40; i++) await pub.publishAsync('sess/stuck', String(i), { qos: 1 });
+    assert.ok(reasons.includes('subscriber-stalled'), 'the stalled subscriber lost messages, counted');
   });
 });
 
