@@ -143,7 +143,10 @@ test('request + sign; a tampered CSR is refused and leaves index and directory u
   assert.equal(signed.code, 0, signed.stderr);
   const index = readFileSync(join(dir, 'index.txt'), 'utf8');
   // A random serial whose top octet is 0 is one octet shorter (index.txt drops leading zeros).
-  assert.match(index, /^V\t\d{12}Z\t\t(?:[0-9A-F]{2}){1,20}\tunknown\t\/O=Ciel Dupont\/OU=iot Dupont\/CN=pc-42\n$/);
+  assert.match(
+    index,
+    /^V\t\d{12}Z\t\t(?:[0-9A-F]{2}){1,20}\tunknown\t\/O=Ciel Dupont\/OU=iot Dupont\/CN=pc-42\n$/,
+  );
   const d = (await cli(['pki', 'inspect', join(dir, 'dupont-broker.crt'), '--json'])).json<{
     subjectAltNames: string[];
     keyUsage: string[];
