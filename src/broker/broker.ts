@@ -333,11 +333,8 @@ export class Broker {
       session.queue.push(...r.queue);
       for (const id of r.receivedQos2) session.receivedQos2.add(id);
       this.sessions.set(r.clientId, session);
-      for (const [key, sub] of r.subscriptions) {
-        session.subscriptions.set(key, sub);
-        if (sub.group !== undefined) this.shared.add(sub.group, sub.filter, session.clientId, sub);
-        else this.subscriptions.add(sub.filter, session.clientId, sub);
-      }
+      // this.store is set only after the loop: restoring journals nothing.
+      for (const [key, sub] of r.subscriptions) this.addSubscription(session, key, sub);
       if (session.expiryInterval === NEVER) continue;
       const left = session.expiryInterval * 1000 - (now - session.offlineSince);
       if (left <= 0) {

@@ -87,10 +87,6 @@ export class SecurityEvents {
     return () => this.#listeners.delete(listener);
   }
 
-  get wanted(): boolean {
-    return this.#listeners.size > 0;
-  }
-
   emit(event: SecurityEvent): void {
     if (this.#listeners.size === 0) return;
     const timed = { ...event, at: new Date(this.now()).toISOString() } as TimedSecurityEvent;

@@ -1,4 +1,6 @@
 import { LabError } from '../core/errors.js';
+import { parseCertificateDer } from '../pki/certificate.js';
+import { nameToString } from '../pki/names.js';
 import { RC } from '../wire/mqtt/reason-codes.js';
 import type { Acl } from './acl.js';
 import type { Broker } from './broker.js';
@@ -121,8 +123,8 @@ export function watchExpiry(broker: Broker): NodeJS.Timeout {
       if (!entry) {
         const der = connection.peer.certificateDer?.();
         if (!der) continue;
-        const status = new RevocationChecker([], []).status(der, new Date(now));
-        entry = { at: status.notAfter.getTime(), serial: status.serialNumber, subject: status.subject };
+        const cert = parseCertificateDer(der, 'client certificate');
+        entry = { at: cert.notAfter.getTime(), serial: cert.serial, subject: nameToString(cert.subject) };
         notAfter.set(connection, entry);
       }
       if (now <= entry.at) continue;

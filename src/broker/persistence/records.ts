@@ -1,3 +1,4 @@
+import type { Subscription } from '../session.js';
 import type { MessageProperties, QoS } from '../types.js';
 
 /**
@@ -29,18 +30,7 @@ export type StoreRecord =
     }
   | { readonly kind: 'session-offline'; readonly clientId: string; readonly at: number }
   | { readonly kind: 'session-end'; readonly clientId: string }
-  | {
-      readonly kind: 'subscribe';
-      readonly clientId: string;
-      readonly key: string;
-      readonly filter: string;
-      readonly qos: QoS;
-      readonly noLocal: boolean;
-      readonly retainAsPublished: boolean;
-      readonly retainHandling: 0 | 1 | 2;
-      readonly identifier: number | undefined;
-      readonly group: string | undefined;
-    }
+  | ({ readonly kind: 'subscribe'; readonly clientId: string; readonly key: string } & Subscription)
   | { readonly kind: 'unsubscribe'; readonly clientId: string; readonly key: string }
   | {
       /** Appended to the session's queue. */
