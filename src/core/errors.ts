@@ -61,9 +61,20 @@ export const ERROR_CODES = {
   ERR_SE_IMAGE_MALFORMED: 'a secure-element part image does not parse (magic, version, size or checksum)',
   ERR_SE_PROFILE_UNKNOWN: 'the secure-element profile is not tngtls or blank',
   ERR_SE_SLOT_INVALID: 'a slot number, block or length is outside what the slot holds',
+  ERR_SE_NO_DEVICE: 'no secure element answers (no ACK or no valid wake reply) at the I2C address',
+  ERR_SE_STATUS: 'the secure element answered a command with an error status',
+  ERR_SE_COMMUNICATION: 'a secure-element response failed its count or CRC check',
+  ERR_SE_KEY_FORMAT: 'slot content is not a length-prefixed PKCS#8 private key',
+  // device firmware: sensor drivers
+  ERR_SENSOR_NO_DEVICE: 'no sensor answers at the I2C address',
+  ERR_SENSOR_BAD_DATA: 'a sensor answered with a failed CRC, a wrong chip id or an impossible value',
   // emulated hardware: ESP32 flash
   ERR_ESP32_IMAGE_MALFORMED: 'an ESP32 flash image, partition table or app image does not parse',
   ERR_ESP32_IMAGE_TOO_LARGE: 'content does not fit the flash size or its partition',
+  // wire: captures
+  ERR_PCAP_MALFORMED: 'a pcap or pcapng file does not parse (magic, block length, truncated record)',
+  ERR_PCAP_UNSUPPORTED: 'a capture uses a link type or pcapng feature the reader does not handle',
+  ERR_CAPTURE_RELAY: 'the capture relay cannot listen on its port or reach its upstream',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
