@@ -3,6 +3,7 @@ import { registerBroker } from './broker.js';
 import { type CliIo, formatError, processIo, VerdictFailure } from './io.js';
 import { registerPub, registerSub } from './mqtt/index.js';
 import { registerPasswd } from './passwd.js';
+import { registerSe } from './se/index.js';
 import { registerCrl } from './pki/crl.js';
 import { registerInit } from './pki/init.js';
 import { registerInspect } from './pki/inspect.js';
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo): Command {
   registerPub(program, io);
   registerSub(program, io);
   registerPasswd(program, io);
+  registerSe(program, io);
   return program;
 }
 

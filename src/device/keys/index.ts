@@ -1,0 +1,1 @@
+export { decodeSlotKey, encodeSlotKey, SLOT8_BLOCKS, SLOT8_BYTES, type SlotKey } from './slot-key.js';
