@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LabError } from '../../core/errors.js';
 import { readFileChecked } from '../../core/fs.js';
-import { decodeSlotKey, encodeSlotKey } from '../../device/keys/index.js';
+import { decodeSlotKey, encodeSlotKey, writeSlotKey } from '../../device/keys/index.js';
 import { slotSize } from '../../hardware/atecc608b/index.js';
 import { loadPrivateKey } from '../../pki/keys.js';
 import { type CliIo, Output } from '../io.js';
@@ -57,17 +57,7 @@ export function registerProvision(se: Command, io: CliIo): void {
         },
       );
     }
-    await se.driver.writeSlot(flags.slot, blob);
-    const back = decodeSlotKey(await se.driver.readSlot(flags.slot, blob.length / 32));
-    if (!Buffer.from(back.der).equals(Buffer.from(der))) {
-      throw new LabError(
-        'ERR_SE_COMMUNICATION',
-        `slot ${flags.slot}: the key read back differs from the key written`,
-        {
-          details: { slot: flags.slot },
-        },
-      );
-    }
+    await writeSlotKey(se.driver, flags.slot, der, blob.length);
     se.save();
     const readable = se.part.slotMap()[flags.slot]!.readable;
     if (readable) out.warn(`slot ${flags.slot} is clear-read: anyone on the I2C bus can read this key back`);

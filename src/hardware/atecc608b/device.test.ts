@@ -185,3 +185,13 @@ test('a part whose I2C_Enable bit is clear never answers on I2C', () => {
   assert.equal(host.wake(), null);
   assert.equal(part.state(host.now), 'sleep');
 });
+
+test('moved to another board after a power cycle, the part follows the new bus clock', () => {
+  const { part, host } = partOnHost({ timing: 'typical' });
+  host.advance(5_000_000);
+  assert.deepEqual(host.wake(), WAKE_RESPONSE);
+  part.powerCycle();
+  const other = new TestHost(part); // a new board: its clock starts near zero
+  assert.equal(part.state(other.now), 'sleep');
+  assert.deepEqual(other.wake(), WAKE_RESPONSE);
+});

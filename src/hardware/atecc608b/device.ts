@@ -118,6 +118,10 @@ export class Device implements I2cTarget {
   /** Power removed and restored: volatile state lost, address re-latched, part asleep. */
   powerCycle(): void {
     this.#sleep();
+    // A part unplugged from one board and plugged into another meets a new clock: its time
+    // starts again from whatever the new bus says.
+    this.#now = Number.NEGATIVE_INFINITY;
+    this.#readyAt = 0;
   }
 
   /** The command context, for tests that drive commands without the bus. */

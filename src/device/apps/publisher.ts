@@ -1,0 +1,100 @@
+import type { Clock } from '../../core/clock.js';
+import { Bmp280Driver } from '../drivers/bmp280.js';
+import { Sht30Driver } from '../drivers/sht30.js';
+import type { Board } from '../firmware/board.js';
+import type { SerialConsole } from '../firmware/console.js';
+import type { MqttLink } from '../firmware/link.js';
+import { encodeReading, type Reading, readEnv } from './reading.js';
+
+export interface PublisherOptions {
+  readonly deviceId: string;
+  readonly topic: string;
+  readonly intervalMs: number;
+  readonly qos: 0 | 1;
+  /** Stop after this many readings (undefined: run until stopped). */
+  readonly count?: number;
+  readonly clock: Clock;
+}
+
+export interface PublisherState {
+  seq: number;
+  published: number;
+  /** Readings taken while the link was down: not sent, visible as a gap at the subscriber. */
+  skipped: number;
+  sensorErrors: number;
+  last: Reading | undefined;
+}
+
+/**
+ * The M5Go application: every interval, read the ENV II unit (SHT30 then BMP280) and publish
+ * the JSON reading to `m5go/env`. The sequence number counts readings taken, so a reading
+ * that could not be sent shows as a gap on the subscriber's side rather than disappearing.
+ */
+export class Publisher {
+  readonly state: PublisherState = { seq: 0, published: 0, skipped: 0, sensorErrors: 0, last: undefined };
+  readonly #sht: Sht30Driver;
+  readonly #bmp: Bmp280Driver;
+  #timer: NodeJS.Timeout | undefined;
+  #begun = false;
+  #done: (() => void) | undefined;
+  readonly finished: Promise<void>;
+
+  constructor(
+    board: Board,
+    private readonly link: MqttLink,
+    private readonly log: SerialConsole,
+    private readonly o: PublisherOptions,
+  ) {
+    this.#sht = new Sht30Driver(board.bus);
+    this.#bmp = new Bmp280Driver(board.bus);
+    this.finished = new Promise((resolve) => (this.#done = resolve));
+  }
+
+  start(): void {
+    const tick = (): void => {
+      void this.#tick().then(() => {
+        if (this.o.count !== undefined && this.state.seq >= this.o.count) {
+          this.#done?.();
+          return;
+        }
+        this.#timer = setTimeout(tick, this.o.intervalMs);
+      });
+    };
+    tick();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#done?.();
+  }
+
+  async #tick(): Promise<void> {
+    const client = this.link.client;
+    if (client === undefined && this.state.seq === 0) return; // nothing read before the first connection
+    try {
+      if (!this.#begun) {
+        await this.#sht.begin();
+        await this.#bmp.begin();
+        this.#begun = true;
+        this.log.println('ENV II ready: SHT30 at 0x44, BMP280 at 0x76.');
+      }
+      const env = await readEnv(this.#sht, this.#bmp);
+      const seq = ++this.state.seq;
+      const payload = encodeReading({ deviceId: this.o.deviceId, seq, ...env }, this.o.clock);
+      this.state.last = JSON.parse(payload) as Reading;
+      if (client === undefined) {
+        this.state.skipped++;
+        this.log.println(`Reading #${seq} not sent: no connection.`);
+        return;
+      }
+      await client.publishAsync(this.o.topic, payload, { qos: this.o.qos });
+      this.state.published++;
+      this.log.println(
+        `Published #${seq} to ${this.o.topic}: ${env.temperature.toFixed(2)} °C, ${env.humidity.toFixed(1)} %RH, ${env.pressure.toFixed(2)} hPa`,
+      );
+    } catch (err) {
+      this.state.sensorErrors++;
+      this.log.println(`Reading failed: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { type Clock, systemClock } from '../core/clock.js';
+import { isLabError, LabError } from '../core/errors.js';
+import { type Rng, systemRng } from '../core/rng.js';
+import type { Atecc608b } from '../hardware/atecc608b/index.js';
+import type { AmbientSource } from '../hardware/env2/index.js';
+import type { BusClock } from '../hardware/i2c/index.js';
+import { Publisher } from './apps/publisher.js';
+import { Subscriber } from './apps/subscriber.js';
+import { Board } from './firmware/board.js';
+import { SerialConsole } from './firmware/console.js';
+import { type FirmwareSettings, readFirmwareFlash } from './firmware/flash.js';
+import { keyFromFlash, keyFromSecureElement } from './firmware/identity.js';
+import { MqttLink } from './firmware/link.js';
+import { DeviceRam } from './firmware/ram.js';
+import { type DeviceTlsVersion, deviceSecureContext } from './firmware/tls.js';
+
+export interface DeviceOptions {
+  /** The firmware: a 4 MiB flash image from buildFirmwareFlash (its constants say role, step, broker). */
+  readonly flash: Uint8Array;
+  readonly secureElement?: Atecc608b;
+  /** The room the ENV II unit measures; the M5Go publisher needs one. */
+  readonly environment?: AmbientSource;
+  /** Highest TLS version offered (default 1.2, as the lab sheet's ESP32). */
+  readonly tlsMaxVersion?: DeviceTlsVersion;
+  /** Name to check in the broker's certificate, when the host in flash is an IP address. */
+  readonly servername?: string;
+  /** Wipe the key buffers once the TLS stack holds the key (the lab sheet's mitigation; default true). */
+  readonly zeroKeyBuffers?: boolean;
+  readonly intervalMs?: number;
+  /** Publisher: stop after this many readings. */
+  readonly count?: number;
+  readonly qos?: 0 | 1;
+  readonly clock?: Clock;
+  readonly rng?: Rng;
+  readonly busClock?: BusClock;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+export interface RunningDevice {
+  readonly settings: FirmwareSettings | undefined;
+  readonly console: SerialConsole;
+  readonly board: Board;
+  readonly ram: DeviceRam;
+  /** 'halted': the boot stopped before any network activity (see haltReason). */
+  readonly status: 'running' | 'halted';
+  readonly haltReason: LabError | undefined;
+  readonly link: MqttLink | undefined;
+  readonly publisher: Publisher | undefined;
+  readonly subscriber: Subscriber | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Power on a device: read the firmware's constants from flash, load the identity for its key
+ * source (flash, secure element slot 8), build the TLS context, wipe the key buffers, then
+ * connect and run the role's application. Boot failures halt the device before any network
+ * activity; the console says why.
+ */
+export async function bootDevice(options: DeviceOptions): Promise<RunningDevice> {
+  const clock = options.clock ?? systemClock;
+  const log = new SerialConsole(clock);
+  const ram = new DeviceRam();
+  const board = new Board({
+    flash: options.flash,
+    secureElement: options.secureElement,
+    environment: options.environment,
+    clock: options.busClock,
+  });
+  const halted = (reason: LabError, settings?: FirmwareSettings): RunningDevice => ({
+    settings,
+    console: log,
+    board,
+    ram,
+    status: 'halted',
+    haltReason: reason,
+    link: undefined,
+    publisher: undefined,
+    subscriber: undefined,
+    stop: async () => {},
+  });
+  log.println('Booting…');
+  let settings: FirmwareSettings;
+  try {
+    settings = readFirmwareFlash(options.flash);
+  } catch (err) {
+    log.println('Error: firmware constants unreadable. Halting.');
+    return halted(asLabError(err));
+  }
+  log.println(
+    `${settings.role === 'm5go' ? 'M5Go publisher' : 'M5Stack subscriber'} ${settings.clientId}, key source ${settings.keySource}.`,
+  );
+
+  let secureContext;
+  try {
+    secureContext = await buildContext(settings, options, board, ram, log);
+  } catch (err) {
+    return halted(asLabError(err), settings);
+  }
+
+  const link = new MqttLink({
+    host: settings.mqttHost,
+    port: settings.mqttPort,
+    clientId: settings.clientId,
+    secureContext,
+    servername: options.servername,
+    rng: options.rng ?? systemRng,
+    log,
+    backoff: options.backoff,
+  });
+  const qos = options.qos ?? 0;
+  const publisher =
+    settings.role === 'm5go'
+      ? new Publisher(board, link, log, {
+          deviceId: settings.clientId,
+          topic: settings.topic,
+          intervalMs: options.intervalMs ?? 2_000,
+          qos,
+          count: options.count,
+          clock,
+        })
+      : undefined;
+  const subscriber =
+    settings.role === 'm5stack'
+      ? new Subscriber(link, log, { topic: settings.topic, qos, now: () => clock.now().getTime() })
+      : undefined;
+  link.start();
+  publisher?.start();
+  return {
+    settings,
+    console: log,
+    board,
+    ram,
+    status: 'running',
+    haltReason: undefined,
+    link,
+    publisher,
+    subscriber,
+    stop: async () => {
+      publisher?.stop();
+      await link.stop();
+    },
+  };
+}
+
+async function buildContext(
+  settings: FirmwareSettings,
+  options: DeviceOptions,
+  board: Board,
+  ram: DeviceRam,
+  log: SerialConsole,
+) {
+  if (settings.keySource === 'none') return undefined;
+  if (settings.caCert === undefined || settings.clientCert === undefined) {
+    log.println('Error: no CA or client certificate in flash. Halting.');
+    throw new LabError('ERR_ESP32_IMAGE_MALFORMED', 'the firmware has no ca_cert / client_cert constants', {
+      details: { constant: 'ca_cert' },
+    });
+  }
+  if (settings.keySource === 'se-slot0') {
+    log.println(
+      'Error: key source se-slot0 needs a TLS client that signs inside the secure element. Halting.',
+    );
+    throw new LabError(
+      'ERR_TLS_HANDSHAKE',
+      'se-slot0: in-chip TLS signing is not available in this firmware',
+      {
+        details: { reason: 'se-slot0-not-available' },
+      },
+    );
+  }
+  const keyPem =
+    settings.keySource === 'flash'
+      ? keyFromFlash(settings, ram, log)
+      : (await keyFromSecureElement(board, ram, log)).keyPem;
+  try {
+    const context = deviceSecureContext({
+      caCert: settings.caCert,
+      clientCert: settings.clientCert,
+      keyPem,
+      maxVersion: options.tlsMaxVersion ?? '1.2',
+    });
+    log.println(`TLS client ready (CA + client certificate from flash, key from ${settings.keySource}).`);
+    return context;
+  } catch (err) {
+    log.println(`Error: ${(err as Error).message}. Halting.`);
+    throw err;
+  } finally {
+    if (options.zeroKeyBuffers !== false) {
+      ram.zeroAll();
+      log.println('Key buffers zeroed.');
+    } else {
+      log.println('Warning: key buffers left in RAM (zeroing disabled).');
+    }
+  }
+}
+
+function asLabError(err: unknown): LabError {
+  if (isLabError(err)) return err;
+  return new LabError('ERR_OPTIONS_INVALID', (err as Error).message, { cause: err });
+}
