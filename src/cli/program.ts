@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerBroker } from './broker.js';
+import { registerDevice } from './device/index.js';
 import { type CliIo, formatError, processIo, VerdictFailure } from './io.js';
 import { registerPub, registerSub } from './mqtt/index.js';
 import { registerPasswd } from './passwd.js';
@@ -57,6 +58,7 @@ export function buildProgram(io: CliIo): Command {
   registerSub(program, io);
   registerPasswd(program, io);
   registerSe(program, io);
+  registerDevice(program, io);
   return program;
 }
 

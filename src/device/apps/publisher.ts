@@ -34,6 +34,7 @@ export class Publisher {
   readonly state: PublisherState = { seq: 0, published: 0, skipped: 0, sensorErrors: 0, last: undefined };
   readonly #sht: Sht30Driver;
   readonly #bmp: Bmp280Driver;
+  readonly #listeners = new Set<(reading: Reading, sent: boolean) => void>();
   #timer: NodeJS.Timeout | undefined;
   #begun = false;
   #done: (() => void) | undefined;
@@ -63,6 +64,12 @@ export class Publisher {
     tick();
   }
 
+  /** Called with every reading taken, and whether it went out. */
+  onReading(listener: (reading: Reading, sent: boolean) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
   stop(): void {
     clearTimeout(this.#timer);
     this.#done?.();
@@ -85,13 +92,22 @@ export class Publisher {
       if (client === undefined) {
         this.state.skipped++;
         this.log.println(`Reading #${seq} not sent: no connection.`);
+        for (const l of this.#listeners) l(this.state.last, false);
         return;
       }
-      await client.publishAsync(this.o.topic, payload, { qos: this.o.qos });
+      try {
+        await client.publishAsync(this.o.topic, payload, { qos: this.o.qos });
+      } catch (err) {
+        this.state.skipped++;
+        this.log.println(`Reading #${seq} not sent: ${(err as Error).message}`);
+        for (const l of this.#listeners) l(this.state.last, false);
+        return;
+      }
       this.state.published++;
       this.log.println(
         `Published #${seq} to ${this.o.topic}: ${env.temperature.toFixed(2)} °C, ${env.humidity.toFixed(1)} %RH, ${env.pressure.toFixed(2)} hPa`,
       );
+      for (const l of this.#listeners) l(this.state.last, true);
     } catch (err) {
       this.state.sensorErrors++;
       this.log.println(`Reading failed: ${(err as Error).message}`);

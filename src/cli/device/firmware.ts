@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { LabError } from '../../core/errors.js';
+import { readFileChecked } from '../../core/fs.js';
+import { buildFirmwareFlash, type FirmwareSettings, type KeySource, type Role } from '../../device/index.js';
+import type { CliIo } from '../io.js';
+
+/** The flags that say what firmware to build: the sketch's #defines and its certificates. */
+export interface FirmwareFlags {
+  step: 1 | 2 | 3;
+  host: string;
+  port?: number;
+  id?: string;
+  topic: string;
+  cafile?: string;
+  cert?: string;
+  key?: string;
+}
+
+export const KEY_SOURCE: Readonly<Record<1 | 2 | 3, KeySource>> = { 1: 'none', 2: 'flash', 3: 'se-slot8' };
+
+export function addFirmwareOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption(
+      '--step <n>',
+      '1 plain MQTT, 2 mTLS with the key in flash, 3 mTLS with the key in SE slot 8',
+      stepOption,
+    )
+    .option('-h, --host <host>', 'broker host', 'localhost')
+    .option('-p, --port <port>', 'broker port (default 1883 for step 1, 8883 otherwise)', portOption)
+    .option('-i, --id <id>', 'MQTT client id (default m5go-01 / m5stack-01)')
+    .option('-t, --topic <topic>', 'telemetry topic', 'm5go/env')
+    .option('--cafile <file>', 'CA certificate compiled into the firmware (steps 2–3)')
+    .option('--cert <file>', "the device's certificate, compiled into the firmware (steps 2–3)")
+    .option(
+      '--key <file>',
+      'step 2 only: the private key compiled into the firmware (what a flash dump finds)',
+    );
+}
+
+export function firmwareSettings(role: Role, flags: FirmwareFlags, io: CliIo): FirmwareSettings {
+  const keySource = KEY_SOURCE[flags.step];
+  const read = (file: string | undefined, what: string, needed: boolean): string | undefined => {
+    if (file === undefined) {
+      if (needed)
+        throw new LabError('ERR_OPTIONS_INVALID', `step ${flags.step} needs --${what}`, {
+          details: { option: what },
+        });
+      return undefined;
+    }
+    return readFileChecked(resolve(io.cwd, file)).toString('utf8');
+  };
+  const tls = flags.step !== 1;
+  if (flags.step !== 2 && flags.key !== undefined) {
+    throw new LabError(
+      'ERR_OPTIONS_INVALID',
+      flags.step === 3
+        ? 'step 3 keeps the key in the secure element: provision it with `se provision`, not --key'
+        : 'step 1 has no key',
+      { details: { option: 'key' } },
+    );
+  }
+  return {
+    role,
+    keySource,
+    mqttHost: flags.host,
+    mqttPort: flags.port ?? (tls ? 8883 : 1883),
+    clientId: flags.id ?? (role === 'm5go' ? 'm5go-01' : 'm5stack-01'),
+    topic: flags.topic,
+    caCert: tls ? read(flags.cafile, 'cafile', true) : undefined,
+    clientCert: tls ? read(flags.cert, 'cert', true) : undefined,
+    clientKey: flags.step === 2 ? read(flags.key, 'key', true) : undefined,
+  };
+}
+
+export function buildFromFlags(role: Role, flags: FirmwareFlags, io: CliIo): Uint8Array {
+  return buildFirmwareFlash(firmwareSettings(role, flags, io));
+}
+
+export function roleArgument(value: string): Role {
+  if (value !== 'm5go' && value !== 'm5stack')
+    throw new InvalidArgumentError('the device is m5go (publisher) or m5stack (subscriber)');
+  return value;
+}
+
+function stepOption(value: string): 1 | 2 | 3 {
+  if (value !== '1' && value !== '2' && value !== '3')
+    throw new InvalidArgumentError('step is 1, 2 or 3 (step 4 needs the in-chip TLS client)');
+  return Number(value) as 1 | 2 | 3;
+}
+
+function portOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError(`port must be 1–65535, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { test } from 'node:test';
+import { startBroker } from '../helpers/brokers.js';
+import { cli } from '../helpers/cli.js';
+import { join, tempDir } from '../helpers/openssl.js';
+import { freePort } from '../helpers/process.js';
+import { makeTlsFixtures } from '../helpers/tls-fixtures.js';
+
+test('device flash: step 2 puts the PEM key in the image (0600, with a warning); step 3 does not', async (t) => {
+  const dir = tempDir(t);
+  const f = await makeTlsFixtures(dir);
+  const tls = ['--cafile', f.cafile, '--cert', f.client.cert];
+  const step2 = join(dir, 'm5go-step2.bin');
+  const r2 = await cli([
+    'device',
+    'flash',
+    'm5go',
+    '--step',
+    '2',
+    ...tls,
+    '--key',
+    f.client.key,
+    '-o',
+    step2,
+    '--json',
+  ]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(r2.stderr, /holds the private key in clear/);
+  assert.equal(statSync(step2).mode & 0o777, 0o600);
+  assert.equal(statSync(step2).size, 4 * 1024 * 1024);
+  assert.ok(readFileSync(step2).includes(readFileSync(f.client.key)));
+  const step3 = join(dir, 'm5go-step3.bin');
+  assert.equal((await cli(['device', 'flash', 'm5go', '--step', '3', ...tls, '-o', step3])).code, 0);
+  assert.ok(!readFileSync(step3).includes('PRIVATE KEY'));
+  const again = await cli(['device', 'flash', 'm5go', '--step', '3', ...tls, '-o', step3, '--json']);
+  assert.equal(again.json<{ error: { code: string } }>().error.code, 'ERR_FS_EXISTS');
+  const keyIn3 = await cli([
+    'device',
+    'flash',
+    'm5go',
+    '--step',
+    '3',
+    ...tls,
+    '--key',
+    f.client.key,
+    '-o',
+    join(dir, 'x.bin'),
+    '--json',
+  ]);
+  assert.equal(keyIn3.json<{ error: { code: string } }>().error.code, 'ERR_OPTIONS_INVALID');
+});
+
+test('device run: step 3 publisher and subscriber through the broker; no secure element halts with exit 1', async (t) => {
+  const dir = tempDir(t);
+  const f = await makeTlsFixtures(dir);
+  chmodSync(dir, 0o755);
+  for (const name of readdirSync(dir)) chmodSync(join(dir, name), 0o644);
+  const port = await freePort();
+  const conf = [
+    `listener ${port} 127.0.0.1`,
+    `cafile ${f.cafile}`,
+    `certfile ${f.server.cert}`,
+    `keyfile ${f.server.key}`,
+    'require_certificate true',
+    'use_identity_as_username true',
+    '',
+  ].join('\n');
+  await startBroker(t, 'mqtts-lab', dir, conf, port);
+  const part = join(dir, 'm5go.se');
+  assert.equal((await cli(['se', 'create', part])).code, 0);
+  assert.equal((await cli(['se', 'provision', part, '--slot', '8', '--key', f.client.key])).code, 0);
+  const common = [
+    '--step',
+    '3',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '--servername',
+    'localhost',
+    '--cafile',
+    f.cafile,
+  ];
+
+  const halted = await cli(['device', 'run', 'm5go', ...common, '--cert', f.client.cert, '--count', '1']);
+  assert.equal(halted.code, 1);
+  assert.match(halted.stdout, /secure element not found at 0x35\. Halting\./);
+  assert.match(halted.stderr, /ERR_SE_NO_DEVICE/);
+
+  const sub = cli([
+    'device',
+    'run',
+    'm5stack',
+    ...common,
+    '--cert',
+    f.client.cert,
+    '--se',
+    part,
+    '-i',
+    'm5stack-01',
+    '-C',
+    '3',
+    '--json',
+  ]);
+  await new Promise((r) => setTimeout(r, 800));
+  const pub = await cli([
+    'device',
+    'run',
+    'm5go',
+    ...common,
+    '--cert',
+    f.client.cert,
+    '--se',
+    part,
+    '--count',
+    '3',
+    '--interval',
+    '50',
+    '--seed',
+    'lab',
+  ]);
+  assert.equal(pub.code, 0, pub.stderr);
+  assert.match(pub.stdout, /\] ATECC608 detected at 0x35\.\n/);
+  assert.match(pub.stdout, /\] Key buffers zeroed\.\n/);
+  assert.match(pub.stdout, /\] Published #3 to m5go\/env: /);
+  const got = await sub;
+  assert.equal(got.code, 0, got.stderr);
+  const readings = got.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { seq: number; deviceId: string });
+  assert.deepEqual(
+    readings.map((r) => r.seq),
+    [1, 2, 3],
+  );
+  assert.ok(readings.every((r) => r.deviceId === 'm5go-01'));
+});
