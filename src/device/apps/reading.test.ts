@@ -8,7 +8,7 @@ import { encodeReading, MAX_READING_BYTES, parseReading, readEnv } from './readi
 
 const code = (c: string) => (err: unknown) => isLabError(err) && err.code === c;
 const reason = (r: string) => (err: unknown) =>
-  isLabError(err, 'ERR_SENSOR_BAD_DATA') && err.details.reason === r;
+  isLabError(err, 'ERR_TELEMETRY_MALFORMED') && err.details.reason === r;
 
 const CLOCK = new FixedClock('2025-03-14T09:00:00.000Z');
 const INPUT = { deviceId: 'm5go-01', seq: 42, temperature: 21.37, humidity: 45.2, pressure: 1013.42 };

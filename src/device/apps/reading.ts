@@ -86,7 +86,7 @@ export function encodeReading(input: ReadingInput, clock: Clock = systemClock): 
 }
 
 /**
- * A received payload (an MQTT message's bytes, or text) as a Reading, or ERR_SENSOR_BAD_DATA with
+ * A received payload (an MQTT message's bytes, or text) as a Reading, or ERR_TELEMETRY_MALFORMED with
  * `details.reason`: 'too-large', 'not-utf8', 'not-json', 'unknown-key' or 'invalid' (with `path`).
  */
 export function parseReading(payload: string | Uint8Array): Reading {
@@ -123,7 +123,7 @@ function malformed(
   cause?: unknown,
 ): LabError {
   // No ERR_TELEMETRY_* code exists yet: a payload that is not a reading is bad sensor data.
-  return new LabError('ERR_SENSOR_BAD_DATA', `parseReading: ${message}`, {
+  return new LabError('ERR_TELEMETRY_MALFORMED', `parseReading: ${message}`, {
     details: { where: 'parseReading', reason, ...details },
     ...(cause === undefined ? {} : { cause }),
   });
