@@ -1,0 +1,71 @@
+import { LabError } from '../../core/errors.js';
+import { ByteCursor, malformed } from './cursor.js';
+import type { Capture, CapturedPacket } from './packet.js';
+import { PCAP_MAGIC_MICROSECONDS, PCAP_MAGIC_NANOSECONDS } from './pcap-writer.js';
+
+const FILE_HEADER_LENGTH = 24;
+
+/** The four magic numbers of a classic pcap file: byte order × timestamp unit. */
+export function pcapMagic(bytes: Uint8Array): { littleEndian: boolean; nanoseconds: boolean } | null {
+  if (bytes.length < 4) return null;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, 4);
+  for (const littleEndian of [true, false]) {
+    const magic = v.getUint32(0, littleEndian);
+    if (magic === PCAP_MAGIC_MICROSECONDS) return { littleEndian, nanoseconds: false };
+    if (magic === PCAP_MAGIC_NANOSECONDS) return { littleEndian, nanoseconds: true };
+  }
+  return null;
+}
+
+/**
+ * Read a classic pcap file (draft-ietf-opsawg-pcap), either byte order, micro- or nanosecond
+ * timestamps. Packet data are views into `bytes`, not copies.
+ */
+export function readPcap(bytes: Uint8Array): Capture {
+  const magic = pcapMagic(bytes);
+  if (magic === null) throw malformed('not a pcap magic number', 0);
+  const c = new ByteCursor(bytes, magic.littleEndian);
+  c.need(FILE_HEADER_LENGTH, 'pcap file header');
+  c.skip(4, 'magic');
+  const major = c.u16('major version');
+  const minor = c.u16('minor version');
+  // pcap §4: version 2.4 since 1998; 2.3 files differ only in how old tools filled fields.
+  if (major !== 2)
+    throw new LabError('ERR_PCAP_UNSUPPORTED', `pcap version ${major}.${minor} (expected 2.x)`, {
+      details: { major, minor },
+    });
+  c.skip(8, 'reserved (thiszone, sigfigs)');
+  const snaplen = c.u32('snap length');
+  // pcap §4: LinkType is the low 16 bits; the upper bits carry FCS information.
+  const linkType = c.u32('link type') & 0xffff;
+  const packets: CapturedPacket[] = [];
+  while (c.remaining > 0) {
+    const at = c.fileOffset;
+    c.need(16, `record header of packet ${packets.length}`);
+    const seconds = c.u32('timestamp seconds');
+    const fraction = c.u32('timestamp fraction');
+    const captured = c.u32('captured length');
+    const original = c.u32('original length');
+    // pcap §5: Captured Packet Length never exceeds SnapLen.
+    if (snaplen > 0 && captured > snaplen)
+      throw malformed(
+        `packet ${packets.length}: captured length ${captured} > snap length ${snaplen}`,
+        at + 8,
+      );
+    const fileOffset = c.fileOffset;
+    const data = c.take(captured, `data of packet ${packets.length}`);
+    packets.push({
+      timestampUs: seconds * 1e6 + (magic.nanoseconds ? Math.floor(fraction / 1000) : fraction),
+      interfaceId: 0,
+      linkType,
+      data,
+      originalLength: Math.max(original, captured),
+      fileOffset,
+    });
+  }
+  return {
+    format: 'pcap',
+    interfaces: [{ linkType, snaplen, unitsPerSecond: magic.nanoseconds ? 10n ** 9n : 10n ** 6n }],
+    packets,
+  };
+}

@@ -1,0 +1,230 @@
+import { LabError } from '../../core/errors.js';
+import { ByteCursor, malformed } from './cursor.js';
+import type { Capture, CaptureInterface, CapturedPacket } from './packet.js';
+import {
+  BLOCK_EPB,
+  BLOCK_IDB,
+  BLOCK_SHB,
+  BLOCK_SPB,
+  BYTE_ORDER_MAGIC,
+  OPT_COMMENT,
+  OPT_ENDOFOPT,
+  OPT_IF_NAME,
+  OPT_IF_TSRESOL,
+} from './pcapng-writer.js';
+
+const BLOCK_PB = 0x00000002; // the obsolete Packet Block, superseded by the EPB in pcapng
+const OPT_IF_TSOFFSET = 14;
+const MICROS = 1_000_000n;
+
+interface Interface extends CaptureInterface {
+  /** if_tsoffset: seconds added to every timestamp of the interface. */
+  readonly offsetSeconds: bigint;
+  /** Index in the whole file; pcapng numbers interfaces per section. */
+  readonly index: number;
+}
+
+interface Section {
+  littleEndian: boolean;
+  interfaces: Interface[];
+}
+
+/**
+ * Read a pcapng file (draft-ietf-opsawg-pcapng): any number of sections in either byte order,
+ * IDB, EPB, SPB and the obsolete PB; every other block type is skipped by its length. Packet
+ * data are views into `bytes`.
+ */
+export function readPcapng(bytes: Uint8Array): Capture {
+  const interfaces: Interface[] = [];
+  const packets: CapturedPacket[] = [];
+  let section: Section | undefined;
+  let at = 0;
+  while (at < bytes.length) {
+    const head = new ByteCursor(bytes.subarray(at), section?.littleEndian ?? true, at);
+    head.need(12, 'block header');
+    const type = head.u32('block type');
+    if (type === BLOCK_SHB) section = startSection(bytes, at);
+    else if (section === undefined)
+      throw malformed('the file does not start with a Section Header Block', at);
+    head.littleEndian = section.littleEndian;
+    const total = head.u32('block total length');
+    // pcapng §3.1: total length counts the 12 framing bytes and is a multiple of 4.
+    if (total < 12 || total % 4 !== 0) throw malformed(`block total length ${total}`, at + 4);
+    head.need(total - 8, `block of type 0x${type.toString(16)} (total length ${total})`);
+    const body = new ByteCursor(bytes.subarray(at + 8, at + total - 4), section.littleEndian, at + 8);
+    const trailer = new ByteCursor(
+      bytes.subarray(at + total - 4, at + total),
+      section.littleEndian,
+      at + total - 4,
+    );
+    if (trailer.u32('trailing block total length') !== total)
+      throw malformed(`trailing block length differs from the leading ${total}`, at + total - 4);
+    readBlock(type, body, section, interfaces, packets);
+    at += total;
+  }
+  return { format: 'pcapng', interfaces: interfaces.map(publicInterface), packets };
+}
+
+/** SHB: the byte-order magic after the length decides the order of the whole section (pcapng §4.1). */
+function startSection(bytes: Uint8Array, at: number): Section {
+  const bom = new ByteCursor(bytes.subarray(at), true, at);
+  bom.skip(8, 'Section Header Block type and length');
+  const magic = bom.u32('byte-order magic');
+  if (magic === BYTE_ORDER_MAGIC) return { littleEndian: true, interfaces: [] };
+  if (magic === 0x4d3c2b1a) return { littleEndian: false, interfaces: [] };
+  throw malformed('Section Header Block byte-order magic is neither 1a2b3c4d nor 4d3c2b1a', at + 8);
+}
+
+function readBlock(
+  type: number,
+  body: ByteCursor,
+  section: Section,
+  all: Interface[],
+  packets: CapturedPacket[],
+): void {
+  switch (type) {
+    case BLOCK_SHB: {
+      body.skip(4, 'byte-order magic');
+      const major = body.u16('major version');
+      const minor = body.u16('minor version');
+      if (major !== 1)
+        throw new LabError('ERR_PCAP_UNSUPPORTED', `pcapng version ${major}.${minor} (expected 1.x)`, {
+          details: { major, minor, offset: body.fileOffset - 4 },
+        });
+      body.skip(8, 'section length');
+      readOptions(body);
+      return;
+    }
+    case BLOCK_IDB:
+      return readInterface(body, section, all);
+    case BLOCK_EPB:
+    case BLOCK_PB:
+      return readPacket(type, body, section, packets);
+    case BLOCK_SPB:
+      return readSimplePacket(body, section, packets);
+    default:
+      return; // NRB, ISB, DSB, custom blocks…: pcapng §3.1 lets a reader skip what it does not know.
+  }
+}
+
+/** pcapng §4.2 IDB: link type, snap length, if_name, if_tsresol, if_tsoffset. */
+function readInterface(body: ByteCursor, section: Section, all: Interface[]): void {
+  const linkType = body.u16('link type');
+  body.skip(2, 'reserved');
+  const snaplen = body.u32('snap length');
+  let name: string | undefined;
+  let unitsPerSecond = MICROS;
+  let offsetSeconds = 0n;
+  for (const o of readOptions(body)) {
+    if (o.code === OPT_IF_NAME) name = Buffer.from(o.value).toString('utf8').replace(/\0+$/, '');
+    else if (o.code === OPT_IF_TSRESOL) {
+      if (o.value.length !== 1) throw malformed('if_tsresol is not 1 byte', o.offset);
+      // pcapng §4.2: MSB clear → 10^-n seconds, MSB set → 2^-n seconds.
+      const n = BigInt(o.value[0]! & 0x7f);
+      unitsPerSecond = o.value[0]! & 0x80 ? 1n << n : 10n ** n;
+    } else if (o.code === OPT_IF_TSOFFSET) {
+      if (o.value.length !== 8) throw malformed('if_tsoffset is not 8 bytes', o.offset);
+      const v = new DataView(o.value.buffer, o.value.byteOffset, 8);
+      offsetSeconds = v.getBigInt64(0, section.littleEndian);
+    }
+  }
+  const iface: Interface = {
+    linkType,
+    snaplen,
+    unitsPerSecond,
+    offsetSeconds,
+    index: all.length,
+    ...(name === undefined ? {} : { name }),
+  };
+  section.interfaces.push(iface);
+  all.push(iface);
+}
+
+/** pcapng §4.3 EPB (and the obsolete PB: 16-bit interface id, 16-bit drops count). */
+function readPacket(type: number, body: ByteCursor, section: Section, packets: CapturedPacket[]): void {
+  const blockStart = body.fileOffset - 8;
+  const interfaceId = type === BLOCK_PB ? body.u16('interface id') : body.u32('interface id');
+  if (type === BLOCK_PB) body.skip(2, 'drops count');
+  const iface = section.interfaces[interfaceId];
+  if (iface === undefined)
+    throw malformed(
+      `packet names interface ${interfaceId}; the section has ${section.interfaces.length}`,
+      blockStart,
+    );
+  const high = body.u32('timestamp (high)');
+  const low = body.u32('timestamp (low)');
+  const captured = body.u32('captured length');
+  const original = body.u32('original length');
+  if (iface.snaplen > 0 && captured > iface.snaplen)
+    throw malformed(`captured length ${captured} > snap length ${iface.snaplen}`, body.fileOffset - 8);
+  const fileOffset = body.fileOffset;
+  const data = body.take(captured, 'packet data');
+  body.skip(Math.min((4 - (captured % 4)) % 4, body.remaining), 'packet data padding');
+  const comment = readOptions(body).find((o) => o.code === OPT_COMMENT);
+  const units = (BigInt(high) << 32n) | BigInt(low);
+  packets.push({
+    timestampUs: toMicros(units, iface),
+    interfaceId: iface.index,
+    linkType: iface.linkType,
+    data,
+    originalLength: Math.max(original, captured),
+    fileOffset,
+    ...(comment === undefined ? {} : { comment: Buffer.from(comment.value).toString('utf8') }),
+  });
+}
+
+/** pcapng §4.4 SPB: no interface id (always the first), no timestamp, length from the IDB. */
+function readSimplePacket(body: ByteCursor, section: Section, packets: CapturedPacket[]): void {
+  const iface = section.interfaces[0];
+  if (iface === undefined) throw malformed('Simple Packet Block before any interface', body.fileOffset - 8);
+  const original = body.u32('original length');
+  // pcapng §4.4: captured length = min(original length, snap length); the rest is padding.
+  let captured = Math.min(original, body.remaining);
+  if (iface.snaplen > 0) captured = Math.min(captured, iface.snaplen);
+  const fileOffset = body.fileOffset;
+  const data = body.take(captured, 'packet data');
+  packets.push({
+    // An SPB has no timestamp: it takes the one before it, so times stay in order.
+    timestampUs: packets.at(-1)?.timestampUs ?? 0,
+    interfaceId: iface.index,
+    linkType: iface.linkType,
+    data,
+    originalLength: Math.max(original, captured),
+    fileOffset,
+  });
+}
+
+function toMicros(units: bigint, iface: Interface): number {
+  return Number((units * MICROS) / iface.unitsPerSecond + iface.offsetSeconds * MICROS);
+}
+
+function publicInterface(i: Interface): CaptureInterface {
+  return {
+    linkType: i.linkType,
+    snaplen: i.snaplen,
+    unitsPerSecond: i.unitsPerSecond,
+    ...(i.name === undefined ? {} : { name: i.name }),
+  };
+}
+
+interface BlockOptionRead {
+  readonly code: number;
+  readonly value: Uint8Array;
+  readonly offset: number;
+}
+
+/** pcapng §3.5: code, length, value, padding to 32 bits; until opt_endofopt or the body ends. */
+function readOptions(body: ByteCursor): BlockOptionRead[] {
+  const out: BlockOptionRead[] = [];
+  while (body.remaining > 0) {
+    const offset = body.fileOffset;
+    const code = body.u16('option code');
+    const length = body.u16('option length');
+    if (code === OPT_ENDOFOPT) break;
+    const value = body.take(length, `value of option ${code}`);
+    // A writer may leave out the padding of the very last option; anything else must be there.
+    body.skip(Math.min((4 - (length % 4)) % 4, body.remaining), 'option padding');
+    out.push({ code, value, offset });
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+export {
+  DEFAULT_MAX_STREAM_BYTES,
+  reassembleTcp,
+  type ReassembleOptions,
+  type TcpConnection,
+} from './reassemble.js';
+export type { TcpChunk, TcpGap, TcpStream } from './stream.js';

@@ -1,0 +1,77 @@
+/**
+ * A FIFO of byte chunks that joins them only when a whole unit (record, handshake message) is
+ * taken, so a unit arriving in many small pieces is copied once. Each chunk carries a tag (its
+ * capture time, or its offset in the stream) so a unit can say where its first byte came from.
+ */
+interface Piece {
+  bytes: Uint8Array;
+  readonly tag: number;
+  /** Bytes of this piece already taken. */
+  skip: number;
+}
+
+export class ByteQueue {
+  private pieces: Piece[] = [];
+  /** Index of the first live piece (shifting an array per piece would be quadratic). */
+  private head = 0;
+  private size = 0;
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(bytes: Uint8Array, tag: number): void {
+    if (bytes.length === 0) return;
+    this.pieces.push({ bytes, tag, skip: 0 });
+    this.size += bytes.length;
+  }
+
+  /** The tag of the piece holding the first byte, and how far into that piece the byte is. */
+  front(): { tag: number; skip: number } | undefined {
+    const p = this.pieces[this.head];
+    return p ? { tag: p.tag, skip: p.skip } : undefined;
+  }
+
+  /** The byte at position i (i < length); walks at most the pieces before it. */
+  byteAt(i: number): number {
+    for (let k = this.head; k < this.pieces.length; k++) {
+      const p = this.pieces[k]!;
+      if (i < p.bytes.length) return p.bytes[i]!;
+      i -= p.bytes.length;
+    }
+    return 0;
+  }
+
+  /** Remove and return the first n bytes (n ≤ length). */
+  take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const p = this.pieces[this.head]!;
+      const part = p.bytes.subarray(0, n - at);
+      out.set(part, at);
+      at += part.length;
+      if (part.length === p.bytes.length) {
+        this.head++;
+      } else {
+        p.bytes = p.bytes.subarray(part.length);
+        p.skip += part.length;
+      }
+    }
+    if (this.head === this.pieces.length) {
+      this.pieces = [];
+      this.head = 0;
+    } else if (this.head > 1024) {
+      this.pieces = this.pieces.slice(this.head);
+      this.head = 0;
+    }
+    this.size -= n;
+    return out;
+  }
+
+  clear(): void {
+    this.pieces = [];
+    this.head = 0;
+    this.size = 0;
+  }
+}
