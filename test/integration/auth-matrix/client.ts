@@ -29,7 +29,7 @@ export type Outcome =
   /** Neither: a reply that does not parse, or silence. */
   | { readonly kind: 'error'; readonly error: string };
 
-const DEADLINE_MS = 5000;
+const DEADLINE_MS = 15_000;
 
 /** One connection attempt: the handshake, one CONNECT, and what came back first. */
 export function tryConnect(a: Attempt): Promise<Outcome> {
