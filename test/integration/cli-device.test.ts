@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
-import { startBroker } from '../helpers/brokers.js';
+import { readableByBroker, startBroker } from '../helpers/brokers.js';
 import { cli } from '../helpers/cli.js';
 import { join, tempDir } from '../helpers/openssl.js';
 import { freePort } from '../helpers/process.js';
@@ -54,8 +54,7 @@ test('device flash: step 2 puts the PEM key in the image (0600, with a warning);
 test('device run: step 3 publisher and subscriber through the broker; no secure element halts with exit 1', async (t) => {
   const dir = tempDir(t);
   const f = await makeTlsFixtures(dir);
-  chmodSync(dir, 0o755);
-  for (const name of readdirSync(dir)) chmodSync(join(dir, name), 0o644);
+  readableByBroker(dir);
   const port = await freePort();
   const conf = [
     `listener ${port} 127.0.0.1`,

@@ -1,15 +1,15 @@
 // mqtts-lab pub / sub against a real broker on 127.0.0.1, over real TCP and TLS, with
 // mosquitto_pub / mosquitto_sub as the oracle: the same command lines must print the same bytes.
 import assert from 'node:assert/strict';
-import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
 import { run } from '../../src/cli/program.js';
-import { type BrokerKind, requireTool, startBroker } from '../helpers/brokers.js';
+import { type BrokerKind, readableByBroker, requireTool, startBroker } from '../helpers/brokers.js';
 import { tempDir } from '../helpers/openssl.js';
 import { freePort, start, waitForStdout, withTimeout } from '../helpers/process.js';
-import { makeTlsFixtures, type TlsFixtures } from '../helpers/tls-fixtures.js';
+import { makeTlsFixtures } from '../helpers/tls-fixtures.js';
 
 const BROKERS: BrokerKind[] = ['mosquitto', 'mqtts-lab'];
 const MOSQUITTO_PUB = '/usr/bin/mosquitto_pub';
@@ -93,12 +93,6 @@ async function mosquittoPub(
 }
 
 const settle = <T>(p: Promise<T>) => withTimeout(p, 15_000, 'subscriber to finish');
-
-/** Mosquitto drops root privileges before reading its TLS files: make them readable to it. */
-function readableByBroker(fx: TlsFixtures): void {
-  chmodSync(fx.dir, 0o755);
-  for (const f of readdirSync(fx.dir)) chmodSync(join(fx.dir, f), 0o644);
-}
 
 for (const kind of BROKERS) {
   test(`pub/sub over plain MQTT against ${kind}`, async (t) => {
@@ -305,7 +299,7 @@ for (const kind of BROKERS) {
   test(`mutual TLS against ${kind}: lab sheet identities, refusals, --insecure`, async (t) => {
     const dir = tempDir(t);
     const fx = await makeTlsFixtures(dir);
-    readableByBroker(fx);
+    readableByBroker(fx.dir);
     const port = await freePort();
     const conf = [
       `listener ${port} 127.0.0.1`,

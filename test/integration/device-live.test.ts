@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { chmodSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, test, type TestContext } from 'node:test';
 import { SeededRng } from '../../src/core/rng.js';
 import {
@@ -13,7 +12,7 @@ import {
 } from '../../src/device/index.js';
 import { Atecc608b } from '../../src/hardware/atecc608b/index.js';
 import { Environment } from '../../src/hardware/env2/index.js';
-import { type BrokerKind, startBroker } from '../helpers/brokers.js';
+import { type BrokerKind, readableByBroker, startBroker } from '../helpers/brokers.js';
 import { tempDir } from '../helpers/openssl.js';
 import { freePort } from '../helpers/process.js';
 import { makeTlsFixtures, type TlsFixtures } from '../helpers/tls-fixtures.js';
@@ -66,9 +65,7 @@ interface Rig {
 async function rig(t: TestContext, kind: BrokerKind, plain = false): Promise<Rig> {
   const dir = tempDir(t);
   const f = await makeTlsFixtures(dir);
-  // Mosquitto drops root privileges before reading its TLS files: make them readable to it.
-  chmodSync(dir, 0o755);
-  for (const name of readdirSync(dir)) chmodSync(join(dir, name), 0o644);
+  readableByBroker(dir);
   const port = await freePort();
   const broker = await startBroker(t, kind, dir, plain ? plainConf(port) : mtlsConf(port, f), port);
   return { f, port, log: broker.log };
