@@ -1,0 +1,224 @@
+import { connect as netConnect, Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { LabError } from '../../core/errors.js';
+import { parseOptions, z } from '../../core/options.js';
+import { isHostReference } from '../../pki/hostname.js';
+import { concat } from './bytes.js';
+import { type TlsOutput, Tls12ClientConnection } from './connection.js';
+import type { NegotiatedParameters } from './handshake.js';
+import type { Tls12ClientOptions } from './options.js';
+
+export interface Tls12ConnectOptions extends Tls12ClientOptions {
+  /** Where to connect; also the default `serverName`. Ignored for the connection when `socket` is given. */
+  readonly host?: string;
+  readonly port?: number;
+  /** An already open transport (a net.Socket, a capture tap, an in-memory pipe). */
+  readonly socket?: Duplex;
+  /** Milliseconds the handshake may take before the connection is abandoned; default 30 000, 0 = no limit. */
+  readonly handshakeTimeout?: number;
+}
+
+const ADAPTER = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65_535).optional(),
+  socket: z.custom<Duplex>((v) => v instanceof Duplex, 'expected a Duplex stream').optional(),
+  handshakeTimeout: z.number().int().min(0).optional(),
+});
+
+type Pending = { chunk: Uint8Array; callback: (error?: Error | null) => void };
+
+/**
+ * The sans-IO client on a byte stream: a Duplex of plaintext, like tls.TLSSocket. Writes made
+ * before the handshake completes are held and sent after it; 'secureConnect' marks the moment.
+ * A failure destroys the stream with the coded LabError (after the alert went out).
+ */
+export class Tls12Socket extends Duplex {
+  readonly connection: Tls12ClientConnection;
+  readonly encrypted = true;
+  readonly #transport: Duplex;
+  #pending: Pending[] = [];
+  #final: ((error?: Error | null) => void) | undefined;
+  #work: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #eof = false;
+
+  constructor(options: Tls12ConnectOptions) {
+    super({ allowHalfOpen: false });
+    const { host, port, socket, handshakeTimeout, ...tls } = options;
+    const a = parseOptions(ADAPTER, { host, port, socket, handshakeTimeout }, 'connectTls12');
+    if (!a.socket && (a.host === undefined || a.port === undefined))
+      throw new LabError('ERR_OPTIONS_INVALID', 'connectTls12: host and port are required without a socket', {
+        details: { where: 'connectTls12', option: a.host === undefined ? 'host' : 'port' },
+      });
+    const serverName =
+      tls.serverName ?? (a.host !== undefined && isHostReference(a.host) ? a.host : undefined);
+    this.connection = new Tls12ClientConnection({
+      ...tls,
+      ...(serverName === undefined ? {} : { serverName }),
+    });
+    const transport = a.socket ?? netConnect({ host: a.host!, port: a.port! });
+    this.#transport = transport;
+    transport.on('data', (chunk: Buffer) => this.#enqueue(() => this.connection.receive(chunk)));
+    transport.on('end', () => this.#enqueue(() => this.connection.receiveEnd()));
+    transport.on('error', (err: Error) => this.destroy(err));
+    transport.on('close', () => this.#enqueue(() => this.connection.receiveEnd(), true));
+    const begin = () => {
+      if (!this.destroyed) transport.write(this.connection.start());
+    };
+    if (transport instanceof Socket && transport.connecting) transport.once('connect', begin);
+    else begin();
+    const ms = a.handshakeTimeout ?? 30_000;
+    if (ms > 0) {
+      this.#timer = setTimeout(() => {
+        const closeNotify = this.connection.close();
+        if (!transport.destroyed && closeNotify.length > 0) transport.write(closeNotify);
+        this.destroy(
+          new LabError('ERR_TLS_HANDSHAKE', `TLS: the handshake did not complete within ${ms} ms`, {
+            details: { reason: 'timeout', timeoutMs: ms, state: this.connection.handshakeState },
+          }),
+        );
+      }, ms);
+      this.#timer.unref();
+    }
+  }
+
+  get negotiated(): NegotiatedParameters | undefined {
+    return this.connection.negotiated;
+  }
+
+  /** True once the handshake completed with a validated server chain. */
+  get authorized(): boolean {
+    return this.connection.negotiated?.authorized === true;
+  }
+
+  override _read(): void {
+    this.#transport.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#send({ chunk, callback });
+  }
+
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
+    // mqtt-packet corks and writes a packet in pieces: one write of records, not one per piece.
+    this.#send({ chunk: concat(...chunks.map((c) => c.chunk)), callback });
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.connection.state === 'handshaking') {
+      this.#final = callback;
+      return;
+    }
+    this.#closeTransport();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.#timer);
+    const held = this.#pending;
+    this.#pending = [];
+    for (const p of held) p.callback(error ?? new Error('TLS stream destroyed'));
+    this.#transport.destroy();
+    callback(error);
+  }
+
+  #send(p: Pending): void {
+    const state = this.connection.state;
+    if (state === 'handshaking' || state === 'idle') {
+      this.#pending.push(p);
+      return;
+    }
+    try {
+      this.#transport.write(this.connection.write(p.chunk), p.callback);
+    } catch (err) {
+      p.callback(err as Error);
+    }
+  }
+
+  /** Transport events in order: a chunk's output is applied before the next chunk's. */
+  #enqueue(step: () => Promise<TlsOutput>, thenDestroy = false): void {
+    this.#work = this.#work
+      .then(async () => {
+        if (!this.destroyed) this.#apply(await step());
+      })
+      .catch((err: unknown) => {
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
+      })
+      .finally(() => {
+        if (thenDestroy && !this.destroyed) this.destroy();
+      });
+  }
+
+  #apply(out: TlsOutput): void {
+    if (out.send.length > 0 && !this.#transport.destroyed) this.#transport.write(concat(...out.send));
+    for (const data of out.appData) if (!this.push(data)) this.#transport.pause();
+    for (const event of out.events) {
+      if (event.type === 'handshake') {
+        clearTimeout(this.#timer);
+        this.emit('secureConnect', event.parameters);
+        const held = this.#pending;
+        this.#pending = [];
+        for (const p of held) this.#send(p);
+        if (this.#final) {
+          this.#closeTransport();
+          this.#final();
+          this.#final = undefined;
+        }
+      } else if (event.type === 'close_notify') {
+        this.#endReadable();
+        this.#transport.end();
+      } else this.emit('tlsEvent', event);
+    }
+    if (out.error) {
+      this.#transport.end();
+      this.destroy(out.error);
+    } else if (this.connection.state === 'closed') this.#endReadable();
+  }
+
+  #endReadable(): void {
+    if (this.#eof) return;
+    this.#eof = true;
+    this.push(null);
+  }
+
+  #closeTransport(): void {
+    const record = this.connection.close();
+    if (!this.#transport.destroyed) this.#transport.end(record.length > 0 ? record : undefined);
+  }
+}
+
+/** A stream at once, handshake under way: what MQTT.js's `new MqttClient(() => stream, opts)` needs. */
+export function createTls12Stream(options: Tls12ConnectOptions): Tls12Socket {
+  return new Tls12Socket(options);
+}
+
+/** Connect and complete the handshake; rejects with the coded LabError on failure. */
+export function connectTls12(options: Tls12ConnectOptions): Promise<Tls12Socket> {
+  return new Promise((resolve, reject) => {
+    let socket: Tls12Socket;
+    try {
+      socket = new Tls12Socket(options);
+    } catch (err) {
+      reject(err as Error);
+      return;
+    }
+    const onError = (err: Error) => reject(err);
+    socket.once('error', onError);
+    socket.once('close', () =>
+      reject(
+        socket.connection.error ??
+          new LabError('ERR_TLS_HANDSHAKE', 'TLS: the connection closed during the handshake', {
+            details: { reason: 'closed' },
+          }),
+      ),
+    );
+    socket.once('secureConnect', () => {
+      socket.off('error', onError);
+      socket.removeAllListeners('close');
+      resolve(socket);
+    });
+  });
+}
