@@ -9,10 +9,11 @@ import { Subscriber } from './apps/subscriber.js';
 import { Board } from './firmware/board.js';
 import { SerialConsole } from './firmware/console.js';
 import { type FirmwareSettings, readFirmwareFlash } from './firmware/flash.js';
-import { keyFromFlash, keyFromSecureElement } from './firmware/identity.js';
+import { keyFromFlash, keyFromSlot8, openSecureElement } from './firmware/identity.js';
+import { secureElementSigner } from './drivers/atecc608-signer.js';
 import { MqttLink } from './firmware/link.js';
 import { DeviceRam } from './firmware/ram.js';
-import { type DeviceTlsVersion, deviceSecureContext } from './firmware/tls.js';
+import { type DeviceTls, type DeviceTlsVersion, deviceTls } from './firmware/tls.js';
 
 export interface DeviceOptions {
   /** The firmware: a 4 MiB flash image from buildFirmwareFlash (its constants say role, step, broker). */
@@ -20,7 +21,10 @@ export interface DeviceOptions {
   readonly secureElement?: Atecc608b;
   /** The room the ENV II unit measures; the M5Go publisher needs one. */
   readonly environment?: AmbientSource;
-  /** Highest TLS version offered (default 1.2, as the lab sheet's ESP32). */
+  /**
+   * Highest TLS version offered: 1.2 (default, as the lab sheet's ESP32) runs the device's own
+   * TLS 1.2 client; 1.3 runs Node's TLS (not with se-slot0: it needs the key bytes).
+   */
   readonly tlsMaxVersion?: DeviceTlsVersion;
   /** Name to check in the broker's certificate, when the host in flash is an IP address. */
   readonly servername?: string;
@@ -90,9 +94,9 @@ export async function bootDevice(options: DeviceOptions): Promise<RunningDevice>
     `${settings.role === 'm5go' ? 'M5Go publisher' : 'M5Stack subscriber'} ${settings.clientId}, key source ${settings.keySource}.`,
   );
 
-  let secureContext;
+  let tls: DeviceTls | undefined;
   try {
-    secureContext = await buildContext(settings, options, board, ram, log);
+    tls = await buildTls(settings, options, board, ram, log);
   } catch (err) {
     return halted(asLabError(err), settings);
   }
@@ -101,7 +105,7 @@ export async function bootDevice(options: DeviceOptions): Promise<RunningDevice>
     host: settings.mqttHost,
     port: settings.mqttPort,
     clientId: settings.clientId,
-    secureContext,
+    tls,
     servername: options.servername,
     rng: options.rng ?? systemRng,
     log,
@@ -142,13 +146,13 @@ export async function bootDevice(options: DeviceOptions): Promise<RunningDevice>
   };
 }
 
-async function buildContext(
+async function buildTls(
   settings: FirmwareSettings,
   options: DeviceOptions,
   board: Board,
   ram: DeviceRam,
   log: SerialConsole,
-) {
+): Promise<DeviceTls | undefined> {
   if (settings.keySource === 'none') return undefined;
   if (settings.caCert === undefined || settings.clientCert === undefined) {
     log.println('Error: no CA or client certificate in flash. Halting.');
@@ -156,40 +160,37 @@ async function buildContext(
       details: { constant: 'ca_cert' },
     });
   }
-  if (settings.keySource === 'se-slot0') {
-    log.println(
-      'Error: key source se-slot0 needs a TLS client that signs inside the secure element. Halting.',
-    );
-    throw new LabError(
-      'ERR_TLS_HANDSHAKE',
-      'se-slot0: in-chip TLS signing is not available in this firmware',
-      {
-        details: { reason: 'se-slot0-not-available' },
-      },
-    );
-  }
-  const keyPem =
-    settings.keySource === 'flash'
-      ? keyFromFlash(settings, ram, log)
-      : (await keyFromSecureElement(board, ram, log)).keyPem;
+  const maxVersion = options.tlsMaxVersion ?? '1.2';
   try {
-    const context = deviceSecureContext({
-      caCert: settings.caCert,
-      clientCert: settings.clientCert,
-      keyPem,
-      maxVersion: options.tlsMaxVersion ?? '1.2',
-    });
+    if (settings.keySource === 'se-slot0') {
+      // Step 4: the key never leaves the chip; the TLS client asks the chip to sign.
+      const se = await openSecureElement(board, log);
+      const signer = await secureElementSigner(se, 0);
+      const tls = deviceTls({ caCert: settings.caCert, clientCert: settings.clientCert, signer, maxVersion });
+      log.println(
+        'TLS client ready (CA + client certificate from flash, signatures by the secure element, slot 0).',
+      );
+      return tls;
+    }
+    const keyPem =
+      settings.keySource === 'flash'
+        ? keyFromFlash(settings, ram, log)
+        : await keyFromSlot8(await openSecureElement(board, log), ram, log);
+    const tls = deviceTls({ caCert: settings.caCert, clientCert: settings.clientCert, keyPem, maxVersion });
     log.println(`TLS client ready (CA + client certificate from flash, key from ${settings.keySource}).`);
-    return context;
+    return tls;
   } catch (err) {
-    log.println(`Error: ${(err as Error).message}. Halting.`);
+    if (!/Halting\.$/.test(log.lines().at(-1)?.text ?? ''))
+      log.println(`Error: ${(err as Error).message}. Halting.`);
     throw err;
   } finally {
-    if (options.zeroKeyBuffers !== false) {
-      ram.zeroAll();
-      log.println('Key buffers zeroed.');
-    } else {
-      log.println('Warning: key buffers left in RAM (zeroing disabled).');
+    if (ram.names().length > 0) {
+      if (options.zeroKeyBuffers !== false) {
+        ram.zeroAll();
+        log.println('Key buffers zeroed.');
+      } else {
+        log.println('Warning: key buffers left in RAM (zeroing disabled).');
+      }
     }
   }
 }

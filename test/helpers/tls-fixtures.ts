@@ -44,6 +44,8 @@ export interface TlsFixtures {
     cn: string,
     validity?: { notBefore?: Date; notAfter?: Date },
   ): Promise<IdentityFiles>;
+  /** Issue a device certificate for a CSR made elsewhere (e.g. signed inside a secure element). */
+  issueFromCsr(name: string, csrDer: Uint8Array): Promise<string>;
   /** Rewrite `crlfile` with these serials revoked (a fresh CRL number each time). */
   writeCrl(serials: readonly string[]): Promise<void>;
 }
@@ -106,6 +108,10 @@ export async function makeTlsFixtures(dir: string): Promise<TlsFixtures> {
     revoked: revokedId,
     serials,
     issueClient: (name, cn, validity = {}) => identity(dir, name, ca, 'device', cn, 'p256', validity),
+    issueFromCsr: async (name, csrDer) => {
+      const { certificate } = await issueCertificate({ ca, csr: parseCsr(csrDer), profile: PROFILES.device });
+      return put(dir, `${name}.crt`, certificateToPem(certificate.der));
+    },
     writeCrl,
   };
 }

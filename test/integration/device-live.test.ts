@@ -9,8 +9,12 @@ import {
   provisionPart,
   type FirmwareSettings,
   type RunningDevice,
+  Atecc608Driver,
+  Board,
+  secureElementSigner,
 } from '../../src/device/index.js';
 import { Atecc608b } from '../../src/hardware/atecc608b/index.js';
+import { buildName, createCsr } from '../../src/pki/index.js';
 import { Environment } from '../../src/hardware/env2/index.js';
 import { type BrokerKind, readableByBroker, startBroker } from '../helpers/brokers.js';
 import { tempDir } from '../helpers/openssl.js';
@@ -117,6 +121,29 @@ for (const kind of ['mqtts-lab', 'mosquitto'] as const) {
       // The tap shows the probe: a general call, then 0x35 not acknowledged.
       const probe = device.board.tap.records().filter((x) => x.address === 0x35);
       assert.ok(probe.length > 0 && probe.every((x) => !x.ack));
+    });
+
+    test("2. wrong secure element (another device's key): the broker refuses the handshake, bad signature", async (t) => {
+      const r = await rig(t, kind);
+      const other = await r.f.issueClient('m5go-02', 'm5go-02');
+      const wrong = await slot8Part(other.key, `${kind}-wrong`); // certificate in flash: m5go-01's
+      const device = await bootDevice({
+        ...common,
+        flash: buildFirmwareFlash(settings(r, 'm5go', {})),
+        secureElement: wrong,
+        environment: new Environment({ rng: new SeededRng('wrong') }),
+        intervalMs: 20,
+        count: 1,
+      });
+      stopAll(t, device);
+      assert.equal(device.status, 'running', 'nothing on the device can tell the key is the wrong one');
+      await until('a refused handshake', 10_000, () => (device.link?.stats.failures ?? 0) >= 1);
+      await until('the broker log', 5_000, () => /bad signature/.test(r.log()));
+      // Device side: the broker's alert. Broker side: OpenSSL's verdict on the CertificateVerify.
+      assert.match(device.console.text(), /TLS handshake failed: the server sent decrypt_error/);
+      assert.match(r.log(), /OpenSSL Error\[0\]: error:0A00007B:SSL routines::bad signature/);
+      assert.doesNotMatch(r.log(), /New client connected from \S+ as m5go-01/);
+      assert.equal(device.link?.stats.connects, 0);
     });
 
     test('3 + 4. valid secure element: mTLS, CONNACK, SUBSCRIBE acknowledged, username = CN; every reading arrives in order', async (t) => {
@@ -269,5 +296,53 @@ describe('Steps 1 and 2', () => {
     await device.publisher!.finished;
     assert.equal(device.publisher!.state.published, 2);
     assert.match(device.console.text(), /Retrying in \d+ ms\./);
+  });
+});
+
+describe('Step 4 (key source se-slot0): the key never leaves the chip', () => {
+  for (const kind of ['mqtts-lab', 'mosquitto'] as const) {
+    test(`a certificate for the slot-0 key (CSR signed in the chip) authenticates the device to ${kind}`, async (t) => {
+      const r = await rig(t, kind);
+      const part = Atecc608b.create({ rng: new SeededRng(`${kind}-slot0`), timing: 'typical' });
+      const bench = new Board({ flash: new Uint8Array(0), secureElement: part });
+      const driver = new Atecc608Driver(bench.bus);
+      const csr = await createCsr(
+        { subject: buildName({ CN: 'm5go-01' }) },
+        await secureElementSigner(driver, 0),
+      );
+      const certFile = await r.f.issueFromCsr('m5go-01-slot0', csr);
+      const device = await bootDevice({
+        ...common,
+        flash: buildFirmwareFlash(
+          settings(r, 'm5go', { keySource: 'se-slot0', clientCert: readFileSync(certFile, 'utf8') }),
+        ),
+        secureElement: part,
+        environment: new Environment({ rng: new SeededRng('slot0') }),
+        intervalMs: 20,
+        count: 2,
+      });
+      stopAll(t, device);
+      assert.equal(device.status, 'running', device.console.text());
+      await device.publisher!.finished;
+      assert.equal(device.publisher!.state.published, 2);
+      assert.match(device.console.text(), /signatures by the secure element, slot 0/);
+      assert.match(device.console.text(), /TLS handshake OK: TLSv1\.2, TLS_ECDHE_/);
+      assert.match(r.log(), /New client connected from \S+ as m5go-01 \(p2, c1, k15, u'm5go-01'\)\./);
+      assert.deepEqual(device.ram.names(), [], 'no key buffer was ever allocated');
+      assert.doesNotMatch(device.console.text(), /Key read from slot 8/);
+    });
+  }
+
+  test('TLS 1.3 is refused for se-slot0: it would need the key bytes', async (t) => {
+    const r = await rig(t, 'mqtts-lab');
+    const part = Atecc608b.create({ rng: new SeededRng('slot0-13'), timing: 'typical' });
+    const device = await bootDevice({
+      ...common,
+      flash: buildFirmwareFlash(settings(r, 'm5go', { keySource: 'se-slot0' })),
+      secureElement: part,
+      tlsMaxVersion: '1.3',
+    });
+    assert.equal(device.status, 'halted');
+    assert.equal(device.haltReason?.details.reason, 'tls13-needs-key-bytes');
   });
 });

@@ -7,7 +7,7 @@ import type { CliIo } from '../io.js';
 
 /** The flags that say what firmware to build: the sketch's #defines and its certificates. */
 export interface FirmwareFlags {
-  step: 1 | 2 | 3;
+  step: 1 | 2 | 3 | 4;
   host: string;
   port?: number;
   id?: string;
@@ -17,13 +17,18 @@ export interface FirmwareFlags {
   key?: string;
 }
 
-export const KEY_SOURCE: Readonly<Record<1 | 2 | 3, KeySource>> = { 1: 'none', 2: 'flash', 3: 'se-slot8' };
+export const KEY_SOURCE: Readonly<Record<1 | 2 | 3 | 4, KeySource>> = {
+  1: 'none',
+  2: 'flash',
+  3: 'se-slot8',
+  4: 'se-slot0',
+};
 
 export function addFirmwareOptions(cmd: Command): Command {
   return cmd
     .requiredOption(
       '--step <n>',
-      '1 plain MQTT, 2 mTLS with the key in flash, 3 mTLS with the key in SE slot 8',
+      '1 plain MQTT, 2 mTLS with the key in flash, 3 mTLS with the key in SE slot 8, 4 mTLS signed inside the SE (slot 0)',
       stepOption,
     )
     .option('-h, --host <host>', 'broker host', 'localhost')
@@ -54,8 +59,8 @@ export function firmwareSettings(role: Role, flags: FirmwareFlags, io: CliIo): F
   if (flags.step !== 2 && flags.key !== undefined) {
     throw new LabError(
       'ERR_OPTIONS_INVALID',
-      flags.step === 3
-        ? 'step 3 keeps the key in the secure element: provision it with `se provision`, not --key'
+      flags.step >= 3
+        ? `step ${flags.step} keeps the key in the secure element (${flags.step === 3 ? 'provision slot 8 with \`se provision\`' : 'slot 0, made in the chip'}), not --key`
         : 'step 1 has no key',
       { details: { option: 'key' } },
     );
@@ -83,10 +88,9 @@ export function roleArgument(value: string): Role {
   return value;
 }
 
-function stepOption(value: string): 1 | 2 | 3 {
-  if (value !== '1' && value !== '2' && value !== '3')
-    throw new InvalidArgumentError('step is 1, 2 or 3 (step 4 needs the in-chip TLS client)');
-  return Number(value) as 1 | 2 | 3;
+function stepOption(value: string): 1 | 2 | 3 | 4 {
+  if (!['1', '2', '3', '4'].includes(value)) throw new InvalidArgumentError('step is 1, 2, 3 or 4');
+  return Number(value) as 1 | 2 | 3 | 4;
 }
 
 function portOption(value: string): number {

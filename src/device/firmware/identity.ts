@@ -10,27 +10,11 @@ import type { DeviceRam } from './ram.js';
 const PEM_HEAD = Buffer.from('-----BEGIN PRIVATE KEY-----\n');
 const PEM_TAIL = Buffer.from('\n-----END PRIVATE KEY-----\n');
 
-/** What the TLS client is given: certificates from flash, the key from wherever the step keeps it. */
-export interface ClientIdentity {
-  readonly caCert: string;
-  readonly clientCert: string;
-  /** PEM private key bytes in a firmware buffer (zeroed once the TLS context holds the key). */
-  readonly keyPem: Uint8Array;
-  /** The secure element's driver, when one answered. */
-  readonly secureElement?: Atecc608Driver;
-}
-
 /**
- * The Step 3 boot sequence of the lab sheet, over the I2C bus: probe 0x35, begin(),
- * readConfigZone(), check the locks, read slot 8 (13 × 32 bytes), take the 2-byte length,
- * base64 the DER and wrap it as PEM. Halts (ERR_SE_NO_DEVICE) before any network activity
- * when the part does not answer.
+ * The lab sheet's Step 3 boot over the I2C bus: probe 0x35, begin(), readConfigZone(), check
+ * the locks. Halts (ERR_SE_NO_DEVICE) before any network activity when the part does not answer.
  */
-export async function keyFromSecureElement(
-  board: Board,
-  ram: DeviceRam,
-  log: SerialConsole,
-): Promise<{ keyPem: Uint8Array; driver: Atecc608Driver }> {
+export async function openSecureElement(board: Board, log: SerialConsole): Promise<Atecc608Driver> {
   const bus = board.bus;
   // A sleeping ATECC608B NACKs every address: wake it (general call, tWHI) before the probe.
   // The lab sheet probes 0x35 directly, which finds the part only if something woke it.
@@ -41,9 +25,7 @@ export async function keyFromSecureElement(
     throw new LabError(
       'ERR_SE_NO_DEVICE',
       'no ATECC608 answers at 0x35: the device halts before any network activity',
-      {
-        details: { address: ATECC_TNGTLS_ADDRESS },
-      },
+      { details: { address: ATECC_TNGTLS_ADDRESS } },
     );
   }
   log.println('ATECC608 detected at 0x35.');
@@ -57,7 +39,18 @@ export async function keyFromSecureElement(
   const config = await se.readConfigZone();
   if (config.configLockStatus && config.dataOTPLockStatus) log.println('Chip locked and ready.');
   else log.println('Warning: chip not locked.');
+  return se;
+}
 
+/**
+ * 13 Reads of slot 8 into `slotData[416]`, the 2-byte length, base64 of the DER into `pemKey`
+ * between the PEM lines — the key now sits in the firmware's RAM.
+ */
+export async function keyFromSlot8(
+  se: Atecc608Driver,
+  ram: DeviceRam,
+  log: SerialConsole,
+): Promise<Uint8Array> {
   const slotData = ram.allocate('slotData', SLOT8_BYTES);
   for (let b = 0; b < SLOT8_BLOCKS; b++) {
     slotData.set(await se.read('data', (8 << 3) | (b << 8), 32), b * 32);
@@ -75,7 +68,7 @@ export async function keyFromSecureElement(
   const n = base64Into(der, pem.subarray(PEM_HEAD.length));
   pem.set(PEM_TAIL, PEM_HEAD.length + n);
   log.println(`Key read from slot 8: ${derLen} bytes DER.`);
-  return { keyPem: pem, driver: se };
+  return pem;
 }
 
 /** Step 2: the PEM key compiled into the firmware, copied into a buffer like the TLS library's. */

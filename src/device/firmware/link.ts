@@ -1,16 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect as netConnect, isIP } from 'node:net';
+import { isLabError } from '../../core/errors.js';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connectTls12 } from '../../wire/tls-client/index.js';
 import { MqttClient } from 'mqtt';
 import type { Rng } from '../../core/rng.js';
 import type { SerialConsole } from './console.js';
+import type { DeviceTls } from './tls.js';
 
 export interface LinkOptions {
   readonly host: string;
   readonly port: number;
   readonly clientId: string;
   /** Absent: plain MQTT (Step 1). */
-  readonly secureContext?: SecureContext;
+  readonly tls?: DeviceTls;
   /** Name checked against the broker certificate (default: the host, unless it is an IP address). */
   readonly servername?: string;
   /** PubSubClient's default keepalive. */
@@ -47,7 +51,7 @@ export class MqttLink extends EventEmitter {
     cipher: undefined,
   };
   #client: MqttClient | undefined;
-  #socket: Socket | undefined;
+  #socket: Duplex | undefined;
   #timer: NodeJS.Timeout | undefined;
   #delayMs: number;
   #stopped = false;
@@ -105,10 +109,11 @@ export class MqttLink extends EventEmitter {
     this.#timer = setTimeout(() => void this.#attempt(), wait);
   }
 
-  #open(): Promise<Socket> {
-    const { host, port, secureContext, log } = this.o;
-    return new Promise((resolve, reject) => {
-      if (secureContext === undefined) {
+  async #open(): Promise<Duplex> {
+    const { host, port, tls, log } = this.o;
+    const servername = this.o.servername ?? (isIP(host) === 0 ? host : undefined);
+    if (tls === undefined) {
+      return new Promise((resolve, reject) => {
         const s = netConnect({ host, port });
         this.#socket = s;
         s.once('connect', () => {
@@ -117,10 +122,35 @@ export class MqttLink extends EventEmitter {
           resolve(s);
         });
         s.once('error', reject);
-        return;
-      }
-      const servername = this.o.servername ?? (isIP(host) === 0 ? host : undefined);
-      const s: TLSSocket = tlsConnect({ host, port, secureContext, servername, rejectUnauthorized: true });
+      });
+    }
+    if (tls.stack === 'device') {
+      const s = await connectTls12({
+        host,
+        port,
+        ...(servername === undefined ? {} : { serverName: servername }),
+        trustAnchors: tls.trustAnchors,
+        certificateChain: tls.certificateChain,
+        signer: tls.signer,
+        handshakeTimeout: 15_000,
+      }).catch((err: unknown) => {
+        throw new Error(`TLS handshake failed: ${tlsFailure(err)}`, { cause: err });
+      });
+      this.#socket = s;
+      const n = s.connection.negotiated!;
+      this.stats.tlsVersion = n.version;
+      this.stats.cipher = n.cipherSuite;
+      log.println(`TLS handshake OK: ${n.version}, ${n.cipherSuite}.`);
+      return s;
+    }
+    return new Promise((resolve, reject) => {
+      const s: TLSSocket = tlsConnect({
+        host,
+        port,
+        secureContext: tls.context,
+        servername,
+        rejectUnauthorized: true,
+      });
       this.#socket = s;
       s.once('secureConnect', () => {
         s.removeListener('error', reject);
@@ -134,7 +164,7 @@ export class MqttLink extends EventEmitter {
     });
   }
 
-  #mqtt(socket: Socket): Promise<void> {
+  #mqtt(socket: Duplex): Promise<void> {
     const { clientId, log } = this.o;
     return new Promise((resolve, reject) => {
       const client = new MqttClient(() => socket, {
@@ -175,4 +205,13 @@ export class MqttLink extends EventEmitter {
       });
     });
   }
+}
+
+/** "the broker sent decrypt_error" — what the console can say about a failed handshake. */
+function tlsFailure(err: unknown): string {
+  if (isLabError(err) && typeof err.details.alert === 'string') {
+    const who = err.details.direction === 'received' ? 'the server sent' : 'we sent';
+    return `${who} ${err.details.alert} (${String(err.details.reason ?? err.code)})`;
+  }
+  return (err as Error).message;
 }

@@ -1,32 +1,88 @@
+import { createPrivateKey } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { LabError } from '../../core/errors.js';
+import { decodePem } from '../../pki/pem.js';
+import { keySigner, type Signer } from '../../pki/signer.js';
 
-/** `tls_version` of the device: the ESP32 in the lab sheet negotiates TLS 1.2 (its capture shows it). */
+/** Highest TLS version the device offers: the lab sheet's ESP32 negotiates 1.2 (its capture shows it). */
 export type DeviceTlsVersion = '1.2' | '1.3';
+
+/**
+ * What the device's TLS client is built from. Two stacks:
+ * - `device` (TLS 1.2, the default): the project's own TLS 1.2 client, as mbedtls behaves on the
+ *   ESP32 — it takes the key as a signer and never checks it against the certificate, so a
+ *   wrong key reaches the broker, which refuses the CertificateVerify ("bad signature"). A
+ *   signer may be a key parsed from PEM (Steps 2–3) or the secure element itself (slot 0).
+ * - `node` (TLS 1.3 on request): Node's TLS, which needs the key bytes and refuses a key that
+ *   does not match the certificate before connecting.
+ */
+export type DeviceTls =
+  | {
+      readonly stack: 'device';
+      readonly trustAnchors: readonly Uint8Array[];
+      readonly certificateChain: readonly Uint8Array[];
+      readonly signer: Signer;
+    }
+  | { readonly stack: 'node'; readonly context: SecureContext };
 
 export interface DeviceTlsMaterial {
   readonly caCert: string;
-  readonly clientCert?: string;
-  /** Firmware buffer with the PEM key; zeroed by the caller once the context exists. */
+  readonly clientCert: string;
+  /** Firmware buffer with the PEM key; wiped by the caller once the TLS stack holds the key. */
   readonly keyPem?: Uint8Array;
+  /** A signer that keeps the key elsewhere (the secure element's slot 0). */
+  readonly signer?: Signer;
   readonly maxVersion: DeviceTlsVersion;
 }
 
-/**
- * `tlsClient.setCACert / setCertificate / setPrivateKey`: the TLS stack parses the PEM into
- * its own context (as mbedtls does on the ESP32), which then serves every reconnection, so the
- * firmware's buffers can be wiped right after.
- */
-export function deviceSecureContext(m: DeviceTlsMaterial): SecureContext {
+/** `tlsClient.setCACert / setCertificate / setPrivateKey`: the stack parses what it is given. */
+export function deviceTls(m: DeviceTlsMaterial): DeviceTls {
+  if (m.maxVersion === '1.3') return { stack: 'node', context: nodeContext(m) };
+  const der = (pem: string, what: string): Uint8Array[] =>
+    decodePem(pem, ['CERTIFICATE'], what).map((block) => block.der);
+  let signer = m.signer;
+  if (signer === undefined) {
+    if (m.keyPem === undefined) {
+      throw new LabError('ERR_TLS_HANDSHAKE', 'no private key and no signer for the client certificate', {
+        details: { reason: 'no-key' },
+      });
+    }
+    try {
+      // The parsed key lives in the TLS stack for the session (mbedtls' pk context on the ESP32).
+      const view = Buffer.from(m.keyPem.buffer, m.keyPem.byteOffset, m.keyPem.byteLength); // no copy to wipe
+      signer = keySigner(createPrivateKey({ key: view, format: 'pem' }));
+    } catch (err) {
+      throw new LabError('ERR_SE_KEY_FORMAT', 'the private key the firmware built does not parse', {
+        details: { reason: 'bad-key' },
+        cause: err,
+      });
+    }
+  }
+  return {
+    stack: 'device',
+    trustAnchors: der(m.caCert, 'ca_cert'),
+    certificateChain: der(m.clientCert, 'client_cert'),
+    signer,
+  };
+}
+
+function nodeContext(m: DeviceTlsMaterial): SecureContext {
+  if (m.keyPem === undefined) {
+    throw new LabError(
+      'ERR_TLS_HANDSHAKE',
+      "TLS 1.3 uses Node's TLS, which needs the key bytes: not with a key that stays in the chip",
+      {
+        details: { reason: 'tls13-needs-key-bytes' },
+      },
+    );
+  }
   try {
     return createSecureContext({
       ca: m.caCert,
-      ...(m.clientCert === undefined ? {} : { cert: m.clientCert }),
-      ...(m.keyPem === undefined
-        ? {}
-        : { key: Buffer.from(m.keyPem.buffer, m.keyPem.byteOffset, m.keyPem.byteLength) }),
+      cert: m.clientCert,
+      key: Buffer.from(m.keyPem.buffer, m.keyPem.byteOffset, m.keyPem.byteLength),
       minVersion: 'TLSv1.2',
-      maxVersion: m.maxVersion === '1.3' ? 'TLSv1.3' : 'TLSv1.2',
+      maxVersion: 'TLSv1.3',
     });
   } catch (err) {
     const mismatch = (err as { code?: string }).code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH';
