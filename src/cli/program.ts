@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerBroker } from './broker.js';
+import { registerCapture } from './capture/index.js';
 import { registerDevice } from './device/index.js';
 import { type CliIo, formatError, processIo, VerdictFailure } from './io.js';
 import { registerPub, registerSub } from './mqtt/index.js';
@@ -59,6 +60,7 @@ export function buildProgram(io: CliIo): Command {
   registerPasswd(program, io);
   registerSe(program, io);
   registerDevice(program, io);
+  registerCapture(program, io);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -23,6 +23,7 @@ test('the format follows the extension unless given; the file reads back; no tem
     'pcapng',
   );
   assert.deepEqual(readdirSync(d).sort(), ['a.pcap', 'b.PCAPNG', 'c.cap']);
+  assert.equal(statSync(join(d, 'a.pcap')).mode & 0o777, 0o600, 'a capture may hold passwords in clear');
   assert.equal(readCapture(readFileSync(join(d, 'a.pcap'))).format, 'pcap');
   const c = readCapture(readFileSync(join(d, 'c.cap')));
   assert.deepEqual(

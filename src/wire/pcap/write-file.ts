@@ -16,6 +16,7 @@ export type WriteCaptureOptions = z.input<typeof schema>;
 /**
  * Write packets as a capture file, atomically (core/fs: temporary file, fsync, rename), so a
  * reader never sees half a file. An existing file is ERR_FS_EXISTS unless `overwrite`.
+ * Mode 0600: a capture of plain MQTT holds passwords and payloads in clear.
  */
 export function writeCaptureFile(
   path: string,
@@ -29,6 +30,6 @@ export function writeCaptureFile(
     format === 'pcapng'
       ? encodePcapng(packets, { ...linkType, ...(o.ifName === undefined ? {} : { ifName: o.ifName }) })
       : encodePcap(packets, linkType);
-  writeFileAtomic(path, bytes, { overwrite: o.overwrite });
+  writeFileAtomic(path, bytes, { overwrite: o.overwrite, mode: 0o600 });
   return format;
 }

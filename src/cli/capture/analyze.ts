@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { readFileChecked } from '../../core/fs.js';
+import { analyzeCapture, renderAnalysisText } from '../../wire/analyze/index.js';
+import { type CliIo, Output } from '../io.js';
+import { addJson, examples, wholeNumber } from '../options.js';
+
+interface Flags {
+  maxMessages?: number;
+  json?: boolean;
+}
+
+export function registerAnalyze(capture: Command, io: CliIo): void {
+  const cmd = capture
+    .command('analyze')
+    .argument('<file>', 'a pcap or pcapng capture (ours, tshark, tcpdump, Wireshark)')
+    .description(
+      "the eavesdropper's view: per TCP connection, what a passive observer learns (plaintext MQTT: everything; TLS: the handshake, sizes and times)",
+    )
+    .option('--max-messages <n>', 'PUBLISH packets and filters listed per connection', wholeNumber, 1000);
+  addJson(cmd);
+  cmd.addHelpText(
+    'after',
+    [
+      '',
+      'Each item carries a verdict: exposed (read in clear), hidden (encrypted) or partial (part of',
+      'it, or inferred), and where it was read (direction, time, bytes). Record sizes and times',
+      'under TLS are grouped: a periodic record of one size is stated as an inference, never as a fact.',
+      examples([
+        'mqtts-lab capture analyze step1.pcapng',
+        'mqtts-lab capture analyze step2.pcap --json',
+        'tshark -i lo -f "tcp port 8883" -w live.pcapng && mqtts-lab capture analyze live.pcapng',
+      ]),
+    ].join('\n'),
+  );
+  cmd.action((file: string, flags: Flags) => {
+    const out = new Output(io, flags.json === true);
+    const bytes = readFileChecked(resolve(io.cwd, file));
+    const analysis = analyzeCapture(bytes, { maxMessages: flags.maxMessages ?? 1000 });
+    out.result(analysis, () => renderAnalysisText(analysis, file));
+  });
+}

@@ -1,0 +1,217 @@
+/**
+ * The eavesdropper's view of a capture: read the file, reassemble TCP, and per connection say what
+ * a passive observer learns — everything, for plaintext MQTT; the handshake, and sizes and times,
+ * for TLS — each item with a verdict and the bytes it was read from.
+ */
+import { isLabError, type LabError } from '../../core/errors.js';
+import { parseOptions, z } from '../../core/options.js';
+import { type CapturedPacket, decodeTcpFrame, readCapture, type TcpSegment } from '../pcap/index.js';
+import { DEFAULT_MAX_STREAM_BYTES, reassembleTcp, type TcpConnection } from '../tcp/index.js';
+import { aeadOverhead, dissectTls } from '../tls/index.js';
+import { observation } from './bytes-view.js';
+import { decodeMqtt } from './mqtt-decode.js';
+import { observeMqtt } from './mqtt.js';
+import { orderedStreams, type OrderedStreams } from './streams.js';
+import { recordViews, tlsObservations, tlsView } from './tls.js';
+import { analyzeTraffic, formatInterval, trafficObservations } from './traffic.js';
+import type { AnalysisNote, CaptureAnalysis, ConnectionAnalysis, Observation } from './types.js';
+import { connectionVerdict } from './verdict.js';
+
+const schema = z.strictObject({
+  /** PUBLISH packets and subscription filters listed per connection (the rest are counted). */
+  maxMessages: z.number().int().min(0).max(1_000_000).default(1000),
+  /** Encrypted records listed per direction (all of them are grouped). */
+  maxRecords: z.number().int().min(0).max(10_000_000).default(10_000),
+  /** Largest MQTT packet decoded; the decoder refuses a bigger one before buffering it. */
+  maxPacketSize: z
+    .number()
+    .int()
+    .min(2)
+    .max(268_435_460)
+    .default(16 * 1024 * 1024),
+  /** Per direction of each connection, as reassembleTcp's option. */
+  maxStreamBytes: z.number().int().min(0).max(0x7fffffff).default(DEFAULT_MAX_STREAM_BYTES),
+});
+export type AnalyzeOptions = z.input<typeof schema>;
+type Options = z.output<typeof schema>;
+
+/** Throws ERR_PCAP_MALFORMED / ERR_PCAP_UNSUPPORTED for a file the reader refuses; peer bytes never throw. */
+export function analyzeCapture(bytes: Uint8Array, options: AnalyzeOptions = {}): CaptureAnalysis {
+  const o = parseOptions(schema, options, 'analyzeCapture');
+  const capture = readCapture(bytes);
+  const { segments, notes } = decodeSegments(capture.packets);
+  const connections = reassembleTcp(segments, { maxStreamBytes: o.maxStreamBytes });
+  return {
+    kind: 'mqtts-lab.capture-analysis',
+    version: 1,
+    format: capture.format,
+    packets: capture.packets.length,
+    tcpSegments: segments.length,
+    connections: connections.map((c, i) => analyzeTcpConnection(c, i, o)),
+    notes,
+  };
+}
+
+/** One reassembled connection (e.g. from a live recording) through the same analysis. */
+export function analyzeConnection(
+  conn: TcpConnection,
+  index: number,
+  options: AnalyzeOptions = {},
+): ConnectionAnalysis {
+  return analyzeTcpConnection(conn, index, parseOptions(schema, options, 'analyzeConnection'));
+}
+
+/** Frame by frame, so one damaged frame is a note and the rest of the capture is still read. */
+function decodeSegments(packets: readonly CapturedPacket[]): {
+  segments: TcpSegment[];
+  notes: AnalysisNote[];
+} {
+  const segments: TcpSegment[] = [];
+  const skipped = { malformed: 0, unsupported: 0, other: 0 };
+  let first: LabError | undefined;
+  packets.forEach((p, i) => {
+    try {
+      const s = decodeTcpFrame(p, i);
+      if (s === null) skipped.other++;
+      else segments.push(s);
+    } catch (err) {
+      if (!isLabError(err, 'ERR_PCAP_MALFORMED') && !isLabError(err, 'ERR_PCAP_UNSUPPORTED')) throw err;
+      first ??= err;
+      skipped[err.code === 'ERR_PCAP_MALFORMED' ? 'malformed' : 'unsupported']++;
+    }
+  });
+  if (first && segments.length === 0 && skipped.other === 0) throw first; // nothing readable at all
+  const notes: AnalysisNote[] = [];
+  if (skipped.other > 0) notes.push({ what: `${skipped.other} frames are not IPv4/TCP (skipped)` });
+  const bad = skipped.malformed + skipped.unsupported;
+  if (first && bad > 0)
+    notes.push({
+      what: `${bad} frames could not be decoded and were skipped (first: ${first.code}: ${first.message})`,
+    });
+  return { segments, notes };
+}
+
+function analyzeTcpConnection(conn: TcpConnection, index: number, o: Options): ConnectionAnalysis {
+  const streams = orderedStreams(conn);
+  const bytes = { c2s: conn.clientToServer.bytes.length, s2c: conn.serverToClient.bytes.length };
+  const base = {
+    index,
+    client: conn.client,
+    server: conn.server,
+    startUs: conn.startUs,
+    endUs: conn.endUs,
+    bytes,
+  };
+  const tcp = tcpObservations(conn, bytes);
+  if (bytes.c2s + bytes.s2c === 0) {
+    return {
+      ...base,
+      protocol: 'empty',
+      verdict: connectionVerdict('empty', bytes, undefined, undefined),
+      observations: tcp,
+      notes: streams.notes,
+    };
+  }
+  const d = dissectTls(streams.chunks);
+  if (d.tls) {
+    const s = d.summary;
+    const overhead = s.cipherSuite ? aeadOverhead(s.cipherSuite.code, s.version === '1.3') : undefined;
+    const traffic = analyzeTraffic(recordViews(d, overhead), overhead, s.version === '1.3', o.maxRecords);
+    const tls = tlsView(d, overhead);
+    const notes = [
+      ...streams.notes,
+      ...d.malformed.map((m) => ({ direction: m.direction, offset: m.offset, what: `TLS: ${m.what}` })),
+      ...(['c2s', 's2c'] as const)
+        .filter((dir) => d.trailing[dir] > 0)
+        .map((dir) => ({
+          direction: dir,
+          what: `stream ends inside a TLS record (${d.trailing[dir]} bytes)`,
+        })),
+    ];
+    return {
+      ...base,
+      protocol: 'tls',
+      verdict: connectionVerdict('tls', bytes, undefined, tls),
+      observations: [...tcp, ...tlsObservations(d, tls, traffic), ...trafficObservations(traffic)],
+      tls,
+      traffic,
+      notes,
+    };
+  }
+  const decoding = decodeMqtt(streams, o.maxPacketSize);
+  // Not one whole packet decoded: whatever this is, it is not MQTT the analysis can read.
+  if (decoding.packets.length === 0)
+    return unknownProtocol(base, tcp, streams, `not TLS (${d.reason}) and not MQTT`);
+  const mqtt = observeMqtt(decoding, o.maxMessages);
+  return {
+    ...base,
+    protocol: 'mqtt',
+    verdict: connectionVerdict('mqtt', bytes, mqtt.view, undefined),
+    observations: [...tcp, ...mqtt.observations],
+    mqtt: mqtt.view,
+    notes: [
+      ...streams.notes,
+      ...(mqtt.view.connect ? [] : [{ what: 'no CONNECT captured: packets decoded as MQTT 3.1.1' }]),
+      ...decoding.notes,
+      ...(mqtt.view.omittedMessages > 0
+        ? [{ what: `${mqtt.view.omittedMessages} more messages not listed (limit ${o.maxMessages})` }]
+        : []),
+    ],
+  };
+}
+
+function unknownProtocol(
+  base: Omit<ConnectionAnalysis, 'protocol' | 'verdict' | 'observations' | 'notes'>,
+  tcp: Observation[],
+  streams: OrderedStreams,
+  why: string,
+): ConnectionAnalysis {
+  const first = (['c2s', 's2c'] as const).flatMap((dir) => {
+    const c = streams.chunks.find((x) => x.direction === dir);
+    return c ? [{ direction: dir, timeUs: c.timestampUs, offset: c.offset, length: c.bytes.length }] : [];
+  });
+  const n = base.bytes.c2s + base.bytes.s2c;
+  return {
+    ...base,
+    protocol: 'unknown',
+    verdict: connectionVerdict('unknown', base.bytes, undefined, undefined),
+    observations: [
+      ...tcp,
+      observation(
+        'payload',
+        'exposed',
+        `${n} bytes in clear`,
+        `${why}: unencrypted bytes anyone on the path reads`,
+        first,
+      ),
+    ],
+    notes: streams.notes,
+  };
+}
+
+function tcpObservations(conn: TcpConnection, bytes: { c2s: number; s2c: number }): Observation[] {
+  const ep = (e: { ip: string; port: number }) => `${e.ip}:${e.port}`;
+  const start = new Date(Math.floor(conn.startUs / 1000)).toISOString();
+  return [
+    observation(
+      'tcp.endpoints',
+      'exposed',
+      `${ep(conn.client)} → ${ep(conn.server)}`,
+      conn.handshake
+        ? 'client and server addresses and ports (the client sent the SYN)'
+        : 'client and server addresses and ports (no SYN captured: the client is the higher port)',
+    ),
+    observation(
+      'tcp.timing',
+      'exposed',
+      `${start}, ${formatInterval(Math.max(0, conn.endUs - conn.startUs))}`,
+      'when the connection started, and how long it lasted',
+    ),
+    observation(
+      'tcp.volume',
+      'exposed',
+      `c2s ${bytes.c2s} bytes, s2c ${bytes.s2c} bytes`,
+      `bytes each way, in ${conn.segments} TCP segments`,
+    ),
+  ];
+}

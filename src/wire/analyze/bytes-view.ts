@@ -1,0 +1,58 @@
+import { isUtf8 } from 'node:buffer';
+import type { BytesView, Evidence, Observation } from './types.js';
+
+/** Payload bytes kept per message in the analysis; the length is always the real one. */
+export const PREVIEW_BYTES = 4096;
+/** Evidence units listed per observation. */
+export const MAX_EVIDENCE = 10;
+
+// Control characters other than tab, LF and CR make text unreadable in a report: show hex.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Text when the bytes are printable UTF-8, hex otherwise; at most PREVIEW_BYTES of them. */
+export function bytesView(bytes: Uint8Array): BytesView {
+  const kept = bytes.subarray(0, PREVIEW_BYTES);
+  const truncated = kept.length < bytes.length;
+  const buf = Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength);
+  // A cut can split a multi-byte character: judge the text on the whole value when it is small.
+  const whole = truncated ? buf : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isUtf8(whole) || (truncated && isUtf8(trimPartial(buf)))) {
+    const text = (truncated ? trimPartial(buf) : buf).toString('utf8');
+    if (!CONTROL.test(text)) return { bytes: bytes.length, text, truncated };
+  }
+  return { bytes: bytes.length, hex: buf.toString('hex'), truncated };
+}
+
+/** How a BytesView reads in one line of a report: the text itself (line breaks escaped) or hex. */
+export function showBytes(v: BytesView, max = 80): string {
+  if (v.bytes === 0) return '(empty)';
+  const body =
+    v.text !== undefined
+      ? v.text.replace(/[\t\n\r]/g, (c) => JSON.stringify(c).slice(1, -1))
+      : `hex ${v.hex}`;
+  const cut = body.length > max ? `${body.slice(0, max - 1)}…` : body;
+  return v.text !== undefined && !v.truncated && cut === body ? body : `${cut} (${v.bytes} bytes)`;
+}
+
+/** Drop the bytes of a UTF-8 sequence cut at the end. */
+function trimPartial(buf: Buffer): Buffer {
+  for (let back = 1; back <= 4 && back <= buf.length; back++) {
+    const b = buf[buf.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back for the lead
+    const needed = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+    return back < needed ? buf.subarray(0, buf.length - back) : buf;
+  }
+  return buf;
+}
+
+export function observation(
+  item: Observation['item'],
+  verdict: Observation['verdict'],
+  value: string | undefined,
+  detail: string,
+  evidence: readonly (Evidence | undefined)[] = [],
+): Observation {
+  const kept = evidence.filter((e): e is Evidence => e !== undefined).slice(0, MAX_EVIDENCE);
+  return { item, verdict, ...(value === undefined ? {} : { value }), detail, evidence: kept };
+}
