@@ -60,7 +60,7 @@ export function firmwareSettings(role: Role, flags: FirmwareFlags, io: CliIo): F
     throw new LabError(
       'ERR_OPTIONS_INVALID',
       flags.step >= 3
-        ? `step ${flags.step} keeps the key in the secure element (${flags.step === 3 ? 'provision slot 8 with \`se provision\`' : 'slot 0, made in the chip'}), not --key`
+        ? `step ${flags.step} keeps the key in the secure element (${flags.step === 3 ? 'provision slot 8 with `se provision`' : 'slot 0, made in the chip'}), not --key`
         : 'step 1 has no key',
       { details: { option: 'key' } },
     );
