@@ -1,4 +1,4 @@
-import { decodeResponse, OPCODE } from '../../hardware/atecc608b/index.js';
+import { decodeResponse, OPCODE, type ZONE_CODE } from '../../hardware/atecc608b/index.js';
 
 /**
  * The fixed waits the SparkFun ATECCX08A library (v1.3.1) makes after sending each command,
@@ -28,13 +28,8 @@ export const READ_CHUNK = 32;
 /** wakeUp(): delayMicroseconds(1500) between the general call and reading the wake group. */
 export const WAKE_DELAY_US = 1500;
 
-export const ZONE = { CONFIG: 0x00, OTP: 0x01, DATA: 0x02 } as const;
-export type ZoneName = 'config' | 'otp' | 'data';
-export const ZONE_BY_NAME: Readonly<Record<ZoneName, number>> = Object.freeze({
-  config: ZONE.CONFIG,
-  otp: ZONE.OTP,
-  data: ZONE.DATA,
-});
+/** Read/Write param1 bits 1:0 (datasheet Table 11-41): ZONE_CODE's names. */
+export type ZoneName = keyof typeof ZONE_CODE;
 
 /** Read/Write param1 bit 7: a 32-byte access instead of 4 (datasheet Table 11-41). */
 export const LENGTH_32 = 0x80;
@@ -67,11 +62,6 @@ export function classifyAnswer(received: Uint8Array, expected: number): Answer {
 /** Data-zone address of a 32-byte block: `(slot << 3) | (block << 8)` (datasheet §9.1.4). */
 export function slotBlockAddress(slot: number, block: number): number {
   return (slot << 3) | (block << 8);
-}
-
-/** Data-zone address of a 4-byte word inside a block. */
-export function slotWordAddress(slot: number, block: number, word: number): number {
-  return slotBlockAddress(slot, block) | word;
 }
 
 export const OPCODE_NAME: Readonly<Record<number, string>> = Object.freeze(

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { isLabError, LabError } from '../../core/errors.js';
 import type { I2cBus } from '../../hardware/i2c/index.js';
-import { CONFIG, encodeCommand, OPCODE, STATUS, WORD_ADDRESS } from '../../hardware/atecc608b/index.js';
+import {
+  CONFIG,
+  encodeCommand,
+  OPCODE,
+  STATUS,
+  WORD_ADDRESS,
+  ZONE_CODE,
+} from '../../hardware/atecc608b/index.js';
 import {
   classifyAnswer,
   LENGTH_32,
@@ -11,8 +18,6 @@ import {
   slotBlockAddress,
   SPARKFUN_DELAY_MS,
   WAKE_DELAY_US,
-  ZONE,
-  ZONE_BY_NAME,
   type ZoneName,
 } from './atecc608-protocol.js';
 
@@ -172,7 +177,7 @@ export class Atecc608Driver {
 
   /** `read(zone, address, length)`: 4 or 32 bytes. */
   async read(zone: ZoneName, address: number, length: 4 | 32): Promise<Uint8Array> {
-    const param1 = ZONE_BY_NAME[zone] | (length === 32 ? LENGTH_32 : 0);
+    const param1 = ZONE_CODE[zone] | (length === 32 ? LENGTH_32 : 0);
     return this.command(OPCODE.READ, param1, address, new Uint8Array(0), length + 3);
   }
 
@@ -183,7 +188,7 @@ export class Atecc608Driver {
         details: { length: data.length },
       });
     }
-    const param1 = ZONE_BY_NAME[zone] | (data.length === 32 ? LENGTH_32 : 0);
+    const param1 = ZONE_CODE[zone] | (data.length === 32 ? LENGTH_32 : 0);
     await this.command(OPCODE.WRITE, param1, address, data, 4);
   }
 
@@ -337,8 +342,6 @@ export class Atecc608Driver {
     return this.createSignature(new Uint8Array(createHash('sha256').update(message).digest()), slot);
   }
 }
-
-export { ZONE };
 
 function statusError(command: string, status: number): LabError {
   return new LabError(

@@ -1,5 +1,6 @@
 import { LabError } from '../../core/errors.js';
 import { Atecc608Driver, ATECC_TNGTLS_ADDRESS } from '../drivers/atecc608.js';
+import { slotBlockAddress } from '../drivers/atecc608-protocol.js';
 import { SLOT8_BLOCKS, SLOT8_BYTES } from '../keys/index.js';
 import { base64Into, base64Size } from './base64.js';
 import type { Board } from './board.js';
@@ -53,7 +54,7 @@ export async function keyFromSlot8(
 ): Promise<Uint8Array> {
   const slotData = ram.allocate('slotData', SLOT8_BYTES);
   for (let b = 0; b < SLOT8_BLOCKS; b++) {
-    slotData.set(await se.read('data', (8 << 3) | (b << 8), 32), b * 32);
+    slotData.set(await se.read('data', slotBlockAddress(8, b), 32), b * 32);
   }
   const derLen = (slotData[0]! << 8) | slotData[1]!;
   if (derLen === 0 || derLen > SLOT8_BYTES - 2) {
