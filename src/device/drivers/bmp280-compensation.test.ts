@@ -84,7 +84,7 @@ test('the integer formulas agree with the emulator transcription on random ADC v
   }
 });
 
-test('the integer formulas agree with the datasheet C code compiled by cc, overflowing trimmings included', (t) => {
+test('the integer formulas agree with the datasheet C code compiled by cc, overflowing trimmings included', () => {
   const rng = new SeededRng('bmp280-gcc-oracle');
   const cases = Array.from({ length: 3000 }, (_, i) => ({
     // Any 24 bytes: most trimmings overflow int64 somewhere, which -fwrapv makes wrap as ours do.
@@ -93,7 +93,7 @@ test('the integer formulas agree with the datasheet C code compiled by cc, overf
     adcP: uint(rng, 20),
   }));
   const expected = runDatasheetC(cases);
-  if (expected === undefined) return t.skip('no C compiler');
+  assert.ok(expected, 'no C compiler (cc): run "bash scripts/setup-system.sh" first');
   cases.forEach(({ trimming, adcT, adcP }, i) => {
     const { centiCelsius, tFine } = compensateTemperature(adcT, trimming);
     const q = compensatePressureQ24_8(adcP, tFine, trimming);
