@@ -81,6 +81,10 @@ export const ERROR_CODES = {
   ERR_TLS_ALERT: 'the TLS peer sent a fatal alert after the handshake',
   ERR_TLS_PROTOCOL: 'a TLS record or handshake message from the peer is malformed or unexpected',
   ERR_TLS_CERTIFICATE: "the server's certificate chain or name does not validate",
+  // the lab run and its attacks
+  ERR_LAB_NOT_LOOPBACK: 'an attack target is not a loopback address and remote targets were not allowed',
+  ERR_LAB_SETUP: 'a lab step could not be brought up (a broker did not listen, a device did not connect)',
+  ERR_LAB_TOOL_MISSING: 'an external program the run needs (mosquitto) is not installed',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
