@@ -9,6 +9,7 @@ import type { Finding, StepNumber } from '../core/findings.js';
 import type { Rng } from '../core/rng.js';
 import type { FirmwareSettings, RunningDevice } from '../device/index.js';
 import type { Atecc608b } from '../hardware/atecc608b/index.js';
+import type { TamperHook } from '../wire/capture/index.js';
 
 /** A certificate and its unencrypted private key, in PEM. */
 export interface PemIdentity {
@@ -74,6 +75,15 @@ export interface AttackTarget {
   /** The publisher's firmware constants (its key source says which step it is built for). */
   readonly publisherSettings: FirmwareSettings;
   readonly identities: AttackerIdentities;
+  /** The step's capture so far (pcap): every byte the devices exchanged with the broker. */
+  capture(): Uint8Array;
+  /** Where the step's capture is saved, relative to the output directory (e.g. step2.pcap). */
+  readonly captureFile: string;
+  /**
+   * An active attacker on the devices' path: the hook sees (and may change) every chunk the
+   * capture relay forwards until it is disarmed with undefined.
+   */
+  setTamper(hook: TamperHook | undefined): void;
   /** A flash image for this step's broker with these constants changed. */
   firmware(over: Partial<FirmwareSettings>): Uint8Array;
   /** Boot another device against this step's broker; it is stopped when the step ends. */

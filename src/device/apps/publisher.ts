@@ -39,6 +39,7 @@ export class Publisher {
   #begun = false;
   #done: (() => void) | undefined;
   readonly finished: Promise<void>;
+  readonly #bus: Board['bus'];
 
   constructor(
     board: Board,
@@ -46,6 +47,7 @@ export class Publisher {
     private readonly log: SerialConsole,
     private readonly o: PublisherOptions,
   ) {
+    this.#bus = board.bus;
     this.#sht = new Sht30Driver(board.bus);
     this.#bmp = new Bmp280Driver(board.bus);
     this.finished = new Promise((resolve) => (this.#done = resolve));
@@ -80,6 +82,9 @@ export class Publisher {
     if (client === undefined && this.state.seq === 0) return; // nothing read before the first connection
     try {
       if (!this.#begun) {
+        // setup() waits out the sensors' power-up (SHT30 datasheet Table 4: tPU ≤ 1.5 ms)
+        // instead of failing reads until the part answers.
+        await this.#bus.sleep(1_500);
         await this.#sht.begin();
         await this.#bmp.begin();
         this.#begun = true;

@@ -52,6 +52,13 @@ export function analyzeCapture(bytes: Uint8Array, options: AnalyzeOptions = {}):
   };
 }
 
+/** The capture's TCP connections, reassembled (what a replay or a custom check reads). */
+export function captureConnections(bytes: Uint8Array, options: AnalyzeOptions = {}): TcpConnection[] {
+  const o = parseOptions(schema, options, 'captureConnections');
+  const { segments } = decodeSegments(readCapture(bytes).packets);
+  return reassembleTcp(segments, { maxStreamBytes: o.maxStreamBytes });
+}
+
 /** One reassembled connection (e.g. from a live recording) through the same analysis. */
 export function analyzeConnection(
   conn: TcpConnection,
