@@ -15,8 +15,10 @@ import { registerRequest } from './pki/request.js';
 import { registerRevoke } from './pki/revoke.js';
 import { registerSign } from './pki/sign.js';
 import { registerVerify } from './pki/verify.js';
+import { registerLab } from './lab/index.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 /** Exit statuses: 0 success, 1 failure or negative verdict, 2 usage error (pub/sub: mosquitto's). */
 export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
@@ -61,6 +63,7 @@ export function buildProgram(io: CliIo): Command {
   registerSe(program, io);
   registerDevice(program, io);
   registerCapture(program, io);
+  registerLab(program, io);
   return program;
 }
 

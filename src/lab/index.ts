@@ -9,3 +9,4 @@ export {
   STEP_TITLES,
   TOPIC,
 } from './step.js';
+export { type LabProgress, type LabRunOptions, runLab } from './run.js';

@@ -1,0 +1,24 @@
+/** Attacks and probes that act on a running lab step and return findings with evidence. */
+import { replayAttack } from './replay.js';
+import { sniffAttack } from './sniff.js';
+import type { Attack } from './target.js';
+import { tamperAttack } from './tamper.js';
+
+export { assertLoopback, isLoopback } from './loopback.js';
+export { replayAttack } from './replay.js';
+export { sniffAttack } from './sniff.js';
+export { tamperAttack } from './tamper.js';
+export type {
+  Attack,
+  AttackerIdentities,
+  AttackTarget,
+  BootOptions,
+  BrokerEndpoint,
+  PemIdentity,
+} from './target.js';
+
+/**
+ * The order `lab run` uses: passive first (the capture as the devices made it), then the
+ * attempts that leave the devices running, then the ones that cut the publisher's session.
+ */
+export const LAB_ATTACKS: readonly Attack[] = [sniffAttack, tamperAttack, replayAttack];
