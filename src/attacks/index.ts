@@ -1,9 +1,19 @@
 /** Attacks and probes that act on a running lab step and return findings with evidence. */
+import { HARDWARE_ATTACKS } from './hardware.js';
 import { replayAttack } from './replay.js';
 import { sniffAttack } from './sniff.js';
 import type { Attack } from './target.js';
 import { tamperAttack } from './tamper.js';
 
+export {
+  flashDump,
+  HARDWARE_ATTACKS,
+  i2cOverwriteSlot8,
+  i2cReadSlot8,
+  i2cSniffBoot,
+  ramKeyAfterBoot,
+  secureElement,
+} from './hardware.js';
 export { assertLoopback, isLoopback } from './loopback.js';
 export { replayAttack } from './replay.js';
 export { sniffAttack } from './sniff.js';
@@ -21,4 +31,4 @@ export type {
  * The order `lab run` uses: passive first (the capture as the devices made it), then the
  * attempts that leave the devices running, then the ones that cut the publisher's session.
  */
-export const LAB_ATTACKS: readonly Attack[] = [sniffAttack, tamperAttack, replayAttack];
+export const LAB_ATTACKS: readonly Attack[] = [sniffAttack, ...HARDWARE_ATTACKS, tamperAttack, replayAttack];

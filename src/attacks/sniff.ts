@@ -177,10 +177,15 @@ function trafficFinding(target: AttackTarget, conns: readonly ConnectionAnalysis
     outcome: lines.length > 0 ? 'succeeded' : 'blocked',
     result:
       lines.length > 0
-        ? {
-            en: 'The readings are recognisable by their size and period even when encrypted.',
-            fr: 'Les mesures restent reconnaissables à leur taille et leur période, même chiffrées.',
-          }
+        ? target.broker.tls
+          ? {
+              en: 'The readings are recognisable by their size and period even though they are encrypted.',
+              fr: 'Les mesures restent reconnaissables à leur taille et leur période, bien que chiffrées.',
+            }
+          : {
+              en: 'Sizes and timing give the readings away (and here the payload is readable anyway).',
+              fr: 'Tailles et rythme trahissent les mesures (et ici le contenu est de toute façon lisible).',
+            }
         : {
             en: 'No periodic pattern found in the capture.',
             fr: 'Aucun motif périodique trouvé dans la capture.',
