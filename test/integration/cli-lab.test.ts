@@ -7,11 +7,16 @@ import { tempDir } from '../helpers/openssl.js';
 
 test('lab run --step 1 --json: progress on stderr, the summary on stdout, the report in --out, French from LANG', async (t) => {
   const out = tempDir(t);
-  const r = await cli(['lab', 'run', '--step', '1', '--out', out, '--seed', 'cli', '--json'], { LANG: 'fr_FR.UTF-8' });
+  const r = await cli(['lab', 'run', '--step', '1', '--out', out, '--seed', 'cli', '--json'], {
+    LANG: 'fr_FR.UTF-8',
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Step 1: up in \d+ ms/);
   assert.match(r.stderr, /sniff .* sniff\/payload SUCCEEDED/);
-  const j = r.json<{ report: string[]; steps: { step: number; stride: Record<string, string>; succeeded: number }[] }>();
+  const j = r.json<{
+    report: string[];
+    steps: { step: number; stride: Record<string, string>; succeeded: number }[];
+  }>();
   assert.deepEqual(
     j.report.map((f) => f.slice(out.length + 1)),
     ['report.md', 'report.html', 'report.json'],
