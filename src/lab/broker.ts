@@ -7,13 +7,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { parseMosquittoConf, startBroker } from '../broker/index.js';
 import type { LabPki } from './pki.js';
+import { freePort } from './ports.js';
 
 export const MOSQUITTO_PATH = '/usr/sbin/mosquitto';
 export type BrokerKind = 'embedded' | 'mosquitto';
@@ -240,16 +241,4 @@ function canConnect(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
-}
-
-/** A port free on 127.0.0.1 now (bind 0, read, release). */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }

@@ -1,5 +1,4 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import type { TestContext } from 'node:test';
 
 export interface Running {
@@ -61,14 +60,5 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A port free on 127.0.0.1 right now: bind port 0, read it, release it. */
-export async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+/** A port free on 127.0.0.1 now, outside the range client sockets are given (see src/lab/ports.ts). */
+export { freePort } from '../../src/lab/ports.js';
