@@ -9,6 +9,7 @@ import { findCertificates, type FoundCertificate } from './key-search.js';
 import type { RunningDevice } from '../device/index.js';
 import type { Atecc608b } from '../hardware/atecc608b/index.js';
 import type { AttackTarget } from './target.js';
+import { waitFor } from './wait.js';
 
 export interface FindingParts {
   /** The Attack's name (the module that ran). */
@@ -36,15 +37,7 @@ export function makeFinding(p: FindingParts): Finding {
   };
 }
 
-/** Poll `check` every 20 ms for at most `ms`; true when it held. Never waits unbounded. */
-export async function waitFor(ms: number, check: () => boolean): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
+export { waitFor };
 
 const CONNECTION_LINE =
   /New connection|New client|OpenSSL|SSL|TLS|certificate|disconnect|Socket error|Denied|refused|closed its connection/i;

@@ -68,9 +68,7 @@ async function replay(target: AttackTarget): Promise<Finding> {
   // Replayed readings carry sequence numbers the subscriber has already displayed. After a
   // fatal alert nothing more can come; a short grace covers delivery in flight.
   if (!alerts.some((a) => a.startsWith('fatal'))) {
-    await waitFor(1_500, () => state.readings.slice(before).some((r) => r.seq <= lastSeq)).catch(
-      () => undefined,
-    );
+    await waitFor(1_500, () => state.readings.slice(before).some((r) => r.seq <= lastSeq));
   }
   await new Promise((r) => setTimeout(r, 300));
   const replayed = state.readings.slice(before).filter((r) => r.seq <= lastSeq);
@@ -103,7 +101,7 @@ async function replay(target: AttackTarget): Promise<Finding> {
     });
   }
   // The publisher lost its client id to the replay (session takeover); it reconnects on its own.
-  await waitFor(10_000, () => target.publisher.link?.client !== undefined).catch(() => undefined);
+  await waitFor(10_000, () => target.publisher.link?.client !== undefined);
   if (replayed.length > 0) {
     return {
       ...base,

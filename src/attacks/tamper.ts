@@ -59,10 +59,10 @@ async function flipInPlaintext(target: AttackTarget): Promise<Finding> {
   const invalidBefore = state.invalid;
   let received: Reading | undefined;
   try {
-    await waitFor(3_000, () => flipped !== undefined);
-    await waitFor(3_000, () => (received = state.readings.find((r) => r.seq === flipped!.seq)) !== undefined);
-  } catch {
-    // evidence below says what did not happen
+    if (await waitFor(3_000, () => flipped !== undefined)) {
+      const seq = flipped!.seq;
+      await waitFor(3_000, () => (received = state.readings.find((r) => r.seq === seq)) !== undefined);
+    }
   } finally {
     target.setTamper(undefined);
   }
@@ -123,7 +123,7 @@ async function flipInPlaintext(target: AttackTarget): Promise<Finding> {
 
 async function flipInRecord(target: AttackTarget): Promise<Finding> {
   const link = target.publisher.link!;
-  const disconnectsBefore = connects(target);
+  const connectsBefore = connects(target);
   const logMark = target.broker.log().length;
   let flipped: { connection: number; length: number } | undefined;
   const lost = new Promise<string>((resolve) =>
@@ -141,17 +141,17 @@ async function flipInRecord(target: AttackTarget): Promise<Finding> {
   });
   let reason: string | undefined;
   try {
-    await waitFor(3_000, () => flipped !== undefined);
-    reason = await Promise.race([lost, new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000))]);
-  } catch {
-    // evidence below says what did not happen
+    if (await waitFor(3_000, () => flipped !== undefined)) {
+      reason = await Promise.race([
+        lost,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 3_000)),
+      ]);
+    }
   } finally {
     target.setTamper(undefined);
   }
   // The publisher comes back on its own (backoff); later attacks need it.
-  await waitFor(10_000, () => link.client !== undefined && connects(target) > disconnectsBefore).catch(
-    () => undefined,
-  );
+  await waitFor(10_000, () => link.client !== undefined && connects(target) > connectsBefore);
   const brokerLines = logSince(target.broker.log(), logMark, /error|closed|disconnect|mac|decrypt|bad/i);
   const died = reason !== undefined;
   const evidence: Evidence[] = [];

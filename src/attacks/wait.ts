@@ -1,10 +1,11 @@
-/** Poll `check` every 20 ms until it holds; rejects after `ms` (attacks never wait unbounded). */
-export async function waitFor(ms: number, check: () => boolean): Promise<void> {
+/** Poll `check` every 20 ms for at most `ms`; true when it held. Attacks never wait unbounded. */
+export async function waitFor(ms: number, check: () => boolean): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 20));
   }
+  return true;
 }
 
 /** The lines a log gained after `mark` (its length when the attack began) that match `filter`. */

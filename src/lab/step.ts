@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
 import { LabError } from '../core/errors.js';
-import type { StepNumber, Text } from '../core/findings.js';
+import type { StepNumber } from '../core/findings.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { type Rng, SeededRng } from '../core/rng.js';
 import type { AttackTarget, BootOptions } from '../attacks/target.js';
@@ -38,19 +38,6 @@ export const STEP_KEY_SOURCE: Readonly<Record<StepNumber, KeySource>> = {
   2: 'flash',
   3: 'se-slot8',
   4: 'se-slot0',
-};
-
-export const STEP_TITLES: Readonly<Record<StepNumber, Text>> = {
-  1: { en: 'Step 1 — plain MQTT on 1883', fr: 'Étape 1 — MQTT en clair sur 1883' },
-  2: { en: 'Step 2 — mutual TLS on 8883, key in flash', fr: 'Étape 2 — TLS mutuel sur 8883, clé en flash' },
-  3: {
-    en: 'Step 3 — key in secure-element slot 8 (the seed’s design)',
-    fr: 'Étape 3 — clé dans le slot 8 de l’élément sécurisé (conception du document)',
-  },
-  4: {
-    en: 'Step 4 — key in slot 0, never leaves the chip',
-    fr: 'Étape 4 — clé dans le slot 0, ne quitte jamais la puce',
-  },
 };
 
 export interface StartStepOptions {
