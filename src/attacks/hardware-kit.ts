@@ -3,7 +3,7 @@
  * stable ids, bounded waits, the broker log since a mark, the device certificate the firmware
  * carries, and bus evidence with transaction indices a reader can find in the saved trace.
  */
-import type { Evidence, Finding, Outcome, StepNumber, StrideCategory, Text } from '../core/findings.js';
+import type { Evidence, Finding, Text } from '../core/findings.js';
 import { formatTransactions, type I2cTransaction } from '../hardware/i2c/index.js';
 import { findCertificates, type FoundCertificate } from './key-search.js';
 import type { RunningDevice } from '../device/index.js';
@@ -11,21 +11,12 @@ import type { Atecc608b } from '../hardware/atecc608b/index.js';
 import type { AttackTarget } from './target.js';
 import { waitFor } from './wait.js';
 
-export interface FindingParts {
-  /** The Attack's name (the module that ran). */
-  readonly attack: string;
+/** A Finding before its id: `<family or attack>/<kase>@<step>`. */
+export type FindingParts = Omit<Finding, 'id'> & {
   /** The id's first part when it differs from the attack's name (`se` for secure-element). */
   readonly family?: string;
   readonly kase: string;
-  readonly step: StepNumber;
-  readonly stride: readonly [StrideCategory, ...StrideCategory[]];
-  readonly title: Text;
-  readonly attempted: Text;
-  readonly outcome: Outcome;
-  readonly result: Text;
-  readonly evidence: readonly Evidence[];
-  readonly mitigation?: Text;
-}
+};
 
 /** `<attack>/<case>@<step>` (findings.ts): stable across runs. */
 export function makeFinding(p: FindingParts): Finding {

@@ -11,7 +11,8 @@ import { analyzeCapture, captureConnections } from '../wire/analyze/index.js';
 import { ALERT_NAMES } from '../wire/tls/index.js';
 import { assertLoopback } from './loopback.js';
 import type { Attack, AttackTarget } from './target.js';
-import { logSince, waitFor } from './wait.js';
+import { logSince } from './mqtt-session.js';
+import { waitFor } from './wait.js';
 
 const ATTACK = 'replay';
 /** A bounded replay: the CONNECT and the first readings are enough to show it. */
@@ -80,7 +81,7 @@ async function replay(target: AttackTarget): Promise<Finding> {
       file: target.captureFile,
     },
   ];
-  const brokerLines = logSince(target.broker.log(), logMark);
+  const brokerLines = (await logSince(target.broker.log, logMark)).slice(0, 12);
   if (brokerLines.length > 0)
     evidence.push({
       kind: 'broker-log',

@@ -8,7 +8,8 @@ import { type Evidence, type Finding, same } from '../core/findings.js';
 import type { Reading } from '../device/index.js';
 import { assertLoopback } from './loopback.js';
 import type { Attack, AttackTarget } from './target.js';
-import { logSince, waitFor } from './wait.js';
+import { logSince } from './mqtt-session.js';
+import { waitFor } from './wait.js';
 
 const ATTACK = 'tamper';
 const TEMPERATURE = Buffer.from('"temperature":');
@@ -43,16 +44,11 @@ async function flipInPlaintext(target: AttackTarget): Promise<Finding> {
     let d = at + TEMPERATURE.length;
     while (d < buf.length && !(buf[d]! >= 0x30 && buf[d]! <= 0x39)) d++;
     if (d >= buf.length) return chunk;
-    const json = buf.subarray(buf.indexOf('{'), buf.lastIndexOf('}') + 1).toString('utf8');
-    const before = json;
+    const reading = () => buf.subarray(buf.indexOf('{'), buf.lastIndexOf('}') + 1).toString('utf8');
+    const before = reading();
     buf[d] = buf[d]! ^ 0x01;
-    const seq = Number(/"seq":(\d+)/.exec(json)?.[1] ?? NaN);
-    flipped = {
-      seq,
-      offset: d,
-      before,
-      after: buf.subarray(buf.indexOf('{'), buf.lastIndexOf('}') + 1).toString('utf8'),
-    };
+    const seq = Number(/"seq":(\d+)/.exec(before)?.[1] ?? NaN);
+    flipped = { seq, offset: d, before, after: reading() };
     return buf;
   });
   const state = target.subscriber.subscriber!.state;
@@ -152,7 +148,9 @@ async function flipInRecord(target: AttackTarget): Promise<Finding> {
   }
   // The publisher comes back on its own (backoff); later attacks need it.
   await waitFor(10_000, () => link.client !== undefined && connects(target) > connectsBefore);
-  const brokerLines = logSince(target.broker.log(), logMark, /error|closed|disconnect|mac|decrypt|bad/i);
+  const brokerLines = (await logSince(target.broker.log, logMark))
+    .filter((l) => /error|closed|disconnect|mac|decrypt|bad/i.test(l))
+    .slice(0, 12);
   const died = reason !== undefined;
   const evidence: Evidence[] = [];
   if (flipped) {

@@ -7,12 +7,3 @@ export async function waitFor(ms: number, check: () => boolean): Promise<boolean
   }
   return true;
 }
-
-/** The lines a log gained after `mark` (its length when the attack began) that match `filter`. */
-export function logSince(log: string, mark: number, filter?: RegExp, max = 12): string[] {
-  return log
-    .slice(mark)
-    .split('\n')
-    .filter((l) => l.trim() !== '' && (filter === undefined || filter.test(l)))
-    .slice(0, max);
-}

@@ -7,14 +7,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LabError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { parseMosquittoConf, startBroker } from '../broker/index.js';
 import type { LabPki } from './pki.js';
-import { freePort } from './ports.js';
+import { canConnect, freePort } from './ports.js';
 
 export const MOSQUITTO_PATH = '/usr/sbin/mosquitto';
 export type BrokerKind = 'embedded' | 'mosquitto';
@@ -230,15 +229,4 @@ async function waitForListener(port: number, child: ChildProcess, log: () => str
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host: '127.0.0.1' });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 
 /** Linux's default when /proc is not readable (net.ipv4.ip_local_port_range). */
 const DEFAULT_EPHEMERAL = [32768, 60999] as const;
@@ -46,5 +46,17 @@ function bindable(port: number): Promise<number | undefined> {
       const bound = (srv.address() as AddressInfo).port;
       srv.close(() => resolve(bound));
     });
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` now (a broker that is up). */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1' });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
   });
 }

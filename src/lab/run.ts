@@ -95,7 +95,7 @@ export async function runLab(o: LabRunOptions): Promise<LabRunResult> {
       const pcap = await s.stop();
       const captureFile = `step${step}.pcap`;
       writeFileAtomic(join(o.out, captureFile), pcap, { mode: 0o644, overwrite: true });
-      saveLogs(o.out, s);
+      saveLogs(s);
       steps.push({ ...summary, captureFile, durationMs: Date.now() - s.startedAt });
       progress({ kind: 'step-done', step, ms: Date.now() - s.startedAt, capture: captureFile });
     }
@@ -155,9 +155,8 @@ function skipped(step: StepNumber, broker: BrokerKind): StepRun {
 }
 
 /** The broker's log and the devices' consoles, beside the report. */
-function saveLogs(out: string, s: RunningStep): void {
-  const put = (name: string, text: string) =>
-    writeFileAtomic(join(out, 'evidence', name), text, { mode: 0o644, overwrite: true });
+function saveLogs(s: RunningStep): void {
+  const put = (name: string, text: string) => s.target.saveArtifact(name, text);
   put(`step${s.step}-broker.log`, s.broker.log());
   put(`step${s.step}-m5go.console.txt`, s.target.publisher.console.text());
   put(`step${s.step}-m5stack.console.txt`, s.target.subscriber.console.text());

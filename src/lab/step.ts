@@ -13,6 +13,7 @@ import type { StepNumber } from '../core/findings.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { type Rng, SeededRng } from '../core/rng.js';
 import type { AttackTarget, BootOptions } from '../attacks/target.js';
+import { waitFor } from '../attacks/wait.js';
 import {
   Atecc608Driver,
   Board,
@@ -230,13 +231,8 @@ async function deviceIdentity(
 }
 
 async function until(step: StepNumber, what: string, ms: number, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new LabError('ERR_LAB_SETUP', `step ${step}: timed out after ${ms} ms waiting for ${what}`, {
-        details: { step, reason: what },
-      });
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  if (await waitFor(ms, check)) return;
+  throw new LabError('ERR_LAB_SETUP', `step ${step}: timed out after ${ms} ms waiting for ${what}`, {
+    details: { step, reason: what },
+  });
 }

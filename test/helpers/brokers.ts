@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { canConnect } from '../../src/lab/ports.js';
 import { type Running, start } from './process.js';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -59,16 +59,7 @@ export async function waitForPort(port: number, p: Running, ms: number): Promise
   }
 }
 
-export function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host: '127.0.0.1' });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
+export { canConnect } from '../../src/lab/ports.js';
 
 /** Mosquitto drops root privileges before reading its TLS files: make a fixture directory readable to it. */
 export function readableByBroker(dir: string): void {
