@@ -76,6 +76,7 @@ export const ERROR_CODES = {
   ERR_PCAP_MALFORMED: 'a pcap or pcapng file does not parse (magic, block length, truncated record)',
   ERR_PCAP_UNSUPPORTED: 'a capture uses a link type or pcapng feature the reader does not handle',
   ERR_CAPTURE_RELAY: 'the capture relay cannot listen on its port or reach its upstream',
+  ERR_KEYLOG_MALFORMED: 'a TLS key log (NSS SSLKEYLOGFILE format) line does not parse',
   // wire: the device TLS client
   ERR_TLS_HANDSHAKE: 'the TLS handshake failed (the alert sent or received is named)',
   ERR_TLS_ALERT: 'the TLS peer sent a fatal alert after the handshake',

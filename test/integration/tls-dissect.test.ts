@@ -129,7 +129,7 @@ describe('TLS dissector on real mutual-TLS traffic', () => {
       for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
         test(`${version}: what the observer sees of the refusal`, async (t) => {
           const chunks = await refusedByOpenssl(t, fx, dir, version);
-          sessions.set(`s_server ${version}`, { chunks, established: false });
+          sessions.set(`s_server ${version}`, { chunks, established: false, keylog: '' });
           const r = dissect(chunks);
           assert.equal(r.summary.version, version === 'TLSv1.2' ? '1.2' : '1.3');
           if (version === 'TLSv1.2') {

@@ -2,11 +2,13 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readFileChecked } from '../../core/fs.js';
 import { analyzeCapture, renderAnalysisText } from '../../wire/analyze/index.js';
+import { parseKeyLog } from '../../wire/tls/keylog.js';
 import { type CliIo, Output } from '../io.js';
 import { addJson, examples, wholeNumber } from '../options.js';
 
 interface Flags {
   maxMessages?: number;
+  keylog?: string;
   json?: boolean;
 }
 
@@ -17,7 +19,11 @@ export function registerAnalyze(capture: Command, io: CliIo): void {
     .description(
       "the eavesdropper's view: per TCP connection, what a passive observer learns (plaintext MQTT: everything; TLS: the handshake, sizes and times)",
     )
-    .option('--max-messages <n>', 'PUBLISH packets and filters listed per connection', wholeNumber, 1000);
+    .option('--max-messages <n>', 'PUBLISH packets and filters listed per connection', wholeNumber, 1000)
+    .option(
+      '--keylog <file>',
+      'TLS key log (NSS SSLKEYLOGFILE format, e.g. from `broker --keylog`): also show what its holder reads inside the records',
+    );
   addJson(cmd);
   cmd.addHelpText(
     'after',
@@ -26,9 +32,12 @@ export function registerAnalyze(capture: Command, io: CliIo): void {
       'Each item carries a verdict: exposed (read in clear), hidden (encrypted) or partial (part of',
       'it, or inferred), and where it was read (direction, time, bytes). Record sizes and times',
       'under TLS are grouped: a periodic record of one size is stated as an inference, never as a fact.',
+      'With --keylog, TLS connections whose secrets it holds are decrypted (AES-GCM, ChaCha20-Poly1305;',
+      "TLS 1.2 and 1.3) and shown apart: that is the key holder's view, not the eavesdropper's.",
       examples([
         'mqtts-lab capture analyze step1.pcapng',
         'mqtts-lab capture analyze step2.pcap --json',
+        'mqtts-lab capture analyze step2.pcap --keylog step2.keys',
         'tshark -i lo -f "tcp port 8883" -w live.pcapng && mqtts-lab capture analyze live.pcapng',
       ]),
     ].join('\n'),
@@ -36,7 +45,14 @@ export function registerAnalyze(capture: Command, io: CliIo): void {
   cmd.action((file: string, flags: Flags) => {
     const out = new Output(io, flags.json === true);
     const bytes = readFileChecked(resolve(io.cwd, file));
-    const analysis = analyzeCapture(bytes, { maxMessages: flags.maxMessages ?? 1000 });
+    const keyLog =
+      flags.keylog === undefined
+        ? undefined
+        : parseKeyLog(readFileChecked(resolve(io.cwd, flags.keylog)).toString('utf8'), flags.keylog);
+    const analysis = analyzeCapture(bytes, {
+      maxMessages: flags.maxMessages ?? 1000,
+      ...(keyLog && { keyLog }),
+    });
     out.result(analysis, () => renderAnalysisText(analysis, file));
   });
 }

@@ -8,7 +8,9 @@ import { parseOptions, z } from '../../core/options.js';
 import { type CapturedPacket, decodeTcpFrame, readCapture, type TcpSegment } from '../pcap/index.js';
 import { DEFAULT_MAX_STREAM_BYTES, reassembleTcp, type TcpConnection } from '../tcp/index.js';
 import { aeadOverhead, dissectTls } from '../tls/index.js';
+import { KeyLog } from '../tls/keylog.js';
 import { observation } from './bytes-view.js';
+import { decryptedView } from './decrypted.js';
 import { decodeMqtt } from './mqtt-decode.js';
 import { observeMqtt } from './mqtt.js';
 import { orderedStreams, type OrderedStreams } from './streams.js';
@@ -31,6 +33,8 @@ const schema = z.strictObject({
     .default(16 * 1024 * 1024),
   /** Per direction of each connection, as reassembleTcp's option. */
   maxStreamBytes: z.number().int().min(0).max(0x7fffffff).default(DEFAULT_MAX_STREAM_BYTES),
+  /** Session secrets (parseKeyLog): TLS connections they cover are decrypted into `decrypted`. */
+  keyLog: z.instanceof(KeyLog).optional(),
 });
 export type AnalyzeOptions = z.input<typeof schema>;
 type Options = z.output<typeof schema>;
@@ -40,14 +44,18 @@ export function analyzeCapture(bytes: Uint8Array, options: AnalyzeOptions = {}):
   const o = parseOptions(schema, options, 'analyzeCapture');
   const capture = readCapture(bytes);
   const { segments, notes } = decodeSegments(capture.packets);
-  const connections = reassembleTcp(segments, { maxStreamBytes: o.maxStreamBytes });
+  const connections = reassembleTcp(segments, { maxStreamBytes: o.maxStreamBytes }).map((c, i) =>
+    analyzeTcpConnection(c, i, o),
+  );
+  const decryptedConnections = connections.filter((c) => (c.decrypted?.records.decrypted ?? 0) > 0).length;
   return {
     kind: 'mqtts-lab.capture-analysis',
     version: 1,
     format: capture.format,
     packets: capture.packets.length,
     tcpSegments: segments.length,
-    connections: connections.map((c, i) => analyzeTcpConnection(c, i, o)),
+    connections,
+    ...(o.keyLog && { keyLog: { sessions: o.keyLog.size, decryptedConnections } }),
     notes,
   };
 }
@@ -142,6 +150,12 @@ function analyzeTcpConnection(conn: TcpConnection, index: number, o: Options): C
       observations: [...tcp, ...tlsObservations(d, tls, traffic), ...trafficObservations(traffic)],
       tls,
       traffic,
+      ...(o.keyLog && {
+        decrypted: decryptedView(d, streams.streams, o.keyLog, {
+          maxPacketSize: o.maxPacketSize,
+          maxMessages: o.maxMessages,
+        }),
+      }),
       notes,
     };
   }

@@ -1,6 +1,14 @@
 import { protocolLabel } from './mqtt-names.js';
 import { formatInterval } from './traffic.js';
-import type { CaptureAnalysis, ConnectionAnalysis, Evidence, Observation, ObservationItem } from './types.js';
+import type {
+  BytesView,
+  CaptureAnalysis,
+  ConnectionAnalysis,
+  DecryptedView,
+  Evidence,
+  Observation,
+  ObservationItem,
+} from './types.js';
 
 /** PUBLISH lines printed per connection; the JSON has them all (up to maxMessages). */
 const MAX_PUBLISH_LINES = 20;
@@ -40,6 +48,11 @@ export function renderAnalysisText(a: CaptureAnalysis, file?: string): string {
   const n = a.connections.length;
   const head = [
     `${file ? `${file}: ` : ''}${a.format}, ${a.packets} packets, ${a.tcpSegments} TCP segments, ${n} TCP connection${n === 1 ? '' : 's'}`,
+    ...(a.keyLog
+      ? [
+          `key log: ${a.keyLog.sessions} session${a.keyLog.sessions === 1 ? '' : 's'}, ${a.keyLog.decryptedConnections} TLS connection${a.keyLog.decryptedConnections === 1 ? '' : 's'} decrypted (what the key holder reads; the verdicts stay the eavesdropper's)`,
+        ]
+      : []),
     ...a.notes.map((x) => `note: ${x.what}`),
   ];
   return [head.join('\n'), ...a.connections.map(renderConnection)].join('\n\n') + '\n';
@@ -62,6 +75,7 @@ export function renderConnection(c: ConnectionAnalysis): string {
   }
   const more = publishes - MAX_PUBLISH_LINES + (c.mqtt?.omittedMessages ?? 0);
   if (more > 0) lines.push(`  … ${more} more PUBLISH/SUBSCRIBE not shown (--json lists up to the limit)`);
+  if (c.decrypted) lines.push('', ...renderDecrypted(c.decrypted));
   if (c.notes.length > 0) {
     lines.push('', '  notes:');
     for (const x of c.notes) {
@@ -70,6 +84,34 @@ export function renderConnection(c: ConnectionAnalysis): string {
     }
   }
   return lines.join('\n');
+}
+
+/** The key holder's view, marked as such: a key log is not something an eavesdropper has. */
+function renderDecrypted(d: DecryptedView): string[] {
+  const lines = [`  with the key log: ${d.status} — ${d.detail}`];
+  const row = (label: string, value: string) => lines.push(`    ${label.padEnd(WIDTH)}  ${value}`);
+  if (d.alpnSelected !== undefined) row('ALPN', d.alpnSelected);
+  if (d.clientCertificate) row('client cert', d.clientCertificate.subject ?? '(no subject)');
+  const m = d.mqtt;
+  if (m?.connect) {
+    row('client id', m.connect.clientId);
+    if (m.connect.username !== undefined) row('username', m.connect.username);
+    if (m.connect.password) row('password', bytesText(m.connect.password));
+  }
+  for (const p of (m?.publishes ?? []).slice(0, MAX_PUBLISH_LINES))
+    row('PUBLISH', `${p.direction} ${p.topic} (QoS ${p.qos}) ${bytesText(p.payload)}`);
+  const more = (m?.publishes.length ?? 0) - MAX_PUBLISH_LINES + (m?.omittedMessages ?? 0);
+  if (more > 0) lines.push(`    … ${more} more PUBLISH not shown`);
+  for (const s of m?.subscriptions ?? []) row('SUBSCRIBE', `${s.filter} (QoS ${s.qos})`);
+  for (const a of d.alerts) row('alert', `${a.direction} ${a.level ?? '?'} ${a.description ?? '?'}`);
+  for (const f of d.failures) row('failed', `${f.direction}: ${f.what}`);
+  for (const n of d.notes ?? []) row('note', n.what);
+  return lines;
+}
+
+function bytesText(b: BytesView): string {
+  const shown = b.text !== undefined ? JSON.stringify(b.text) : `0x${b.hex ?? ''}`;
+  return `${shown}${b.truncated ? ` … (${b.bytes} bytes)` : ''}`;
 }
 
 function renderObservation(o: Observation, startUs: number): string[] {

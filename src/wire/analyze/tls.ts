@@ -69,7 +69,7 @@ export function tlsView(d: Tls, overhead: number | undefined): TlsView {
   };
 }
 
-function certView(c: TlsCertificateInfo): CertificateView {
+export function certView(c: TlsCertificateInfo): CertificateView {
   return {
     ...(c.subject !== undefined && { subject: c.subject }),
     ...(c.subjectCn !== undefined && { subjectCn: c.subjectCn }),

@@ -220,6 +220,36 @@ export interface TrafficAnalysis {
   readonly groups: readonly SizeGroup[];
 }
 
+/**
+ * What a TLS key log's holder reads (capture analyze --keylog): not the eavesdropper's view, who
+ * has no keys. MQTT evidence offsets here are in the decrypted application-data stream.
+ */
+export interface DecryptedView {
+  /** decrypted: every protected record; partial: some did not authenticate; the others: none. */
+  readonly status: 'decrypted' | 'partial' | 'failed' | 'no-secrets' | 'unsupported';
+  readonly detail: string;
+  readonly records: { readonly decrypted: number; readonly failed: number };
+  /** The first records that did not authenticate (at most 10). */
+  readonly failures: readonly {
+    readonly direction: Direction;
+    readonly recordIndex: number;
+    readonly what: string;
+  }[];
+  /** TLS 1.3: the server's ALPN choice, from EncryptedExtensions. */
+  readonly alpnSelected?: string;
+  /** TLS 1.3: the client certificate, from its encrypted Certificate message. */
+  readonly clientCertificate?: CertificateView;
+  /** Alerts inside protected records (close_notify, for one). */
+  readonly alerts: readonly {
+    readonly direction: Direction;
+    readonly timeUs: number;
+    readonly level?: string;
+    readonly description?: string;
+  }[];
+  readonly mqtt?: MqttView;
+  readonly notes?: readonly AnalysisNote[];
+}
+
 export type ConnectionProtocol = 'mqtt' | 'tls' | 'unknown' | 'empty';
 
 export interface ConnectionAnalysis {
@@ -236,6 +266,8 @@ export interface ConnectionAnalysis {
   readonly mqtt?: MqttView;
   readonly tls?: TlsView;
   readonly traffic?: TrafficAnalysis;
+  /** Only with a key log: what its holder reads inside the TLS records. */
+  readonly decrypted?: DecryptedView;
   readonly notes: readonly AnalysisNote[];
 }
 
@@ -246,5 +278,7 @@ export interface CaptureAnalysis {
   readonly packets: number;
   readonly tcpSegments: number;
   readonly connections: readonly ConnectionAnalysis[];
+  /** Only with a key log: its sessions, and the TLS connections it decrypted. */
+  readonly keyLog?: { readonly sessions: number; readonly decryptedConnections: number };
   readonly notes: readonly AnalysisNote[];
 }

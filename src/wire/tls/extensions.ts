@@ -12,7 +12,7 @@ import type { HelloExtensions, TlsExtensionInfo } from './types.js';
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Builder = Mutable<HelloExtensions> & { extensions: TlsExtensionInfo[] };
 /** Which message carries the extension block: the encoding of some extensions differs. */
-export type HelloKind = 'client_hello' | 'server_hello' | 'hello_retry_request';
+export type HelloKind = 'client_hello' | 'server_hello' | 'hello_retry_request' | 'encrypted_extensions';
 type Decoder = (r: TlsReader, out: Builder, kind: HelloKind) => void;
 
 const text = new TextDecoder('utf-8', { fatal: false });

@@ -1,6 +1,7 @@
 import { parseCertificateMessage } from './certificate.js';
-import { parseCertificateRequest } from './certificate-request.js';
+import { parseCertificateRequest, parseCertificateRequest13 } from './certificate-request.js';
 import type { KeyExchangeKind } from './cipher-suites.js';
+import { parseHelloExtensions } from './extensions.js';
 import { parseClientHello, parseServerHello } from './hello.js';
 import { parseCertificateVerify, parseClientKeyExchange, parseServerKeyExchange } from './key-exchange.js';
 import { TlsReader } from './reader.js';
@@ -33,6 +34,14 @@ const PARSERS: ReadonlyMap<number, Parser> = new Map<number, Parser>([
   [1, (body, _ctx, note) => ({ type: 'client_hello', ...parseClientHello(body, note) })],
   [2, (body, _ctx, note) => ({ type: 'server_hello', ...parseServerHello(body, note) })],
   [4, newSessionTicket],
+  // RFC 8446 §4.3.1: struct { Extension extensions<0..2^16-1>; } EncryptedExtensions.
+  [
+    8,
+    (body, _ctx, note) => ({
+      type: 'encrypted_extensions',
+      ...parseHelloExtensions(new TlsReader(body), 'encrypted_extensions', note),
+    }),
+  ],
   [
     11,
     (body, ctx) => ({
@@ -47,9 +56,24 @@ const PARSERS: ReadonlyMap<number, Parser> = new Map<number, Parser>([
       ...parseServerKeyExchange(body, ctx.keyExchange, tls12(ctx)),
     }),
   ],
-  [13, (body, ctx) => ({ type: 'certificate_request', ...parseCertificateRequest(body, tls12(ctx)) })],
+  [
+    13,
+    (body, ctx, note) => ({
+      type: 'certificate_request',
+      ...(ctx.version === TLS13
+        ? parseCertificateRequest13(body, note)
+        : parseCertificateRequest(body, tls12(ctx))),
+    }),
+  ],
   [14, empty('server_hello_done')],
-  [15, (body, ctx) => ({ type: 'certificate_verify', ...parseCertificateVerify(body, tls12(ctx)) })],
+  // RFC 8446 §4.4.3: TLS 1.3's CertificateVerify has TLS 1.2's layout (scheme, then signature).
+  [
+    15,
+    (body, ctx) => ({
+      type: 'certificate_verify',
+      ...parseCertificateVerify(body, ctx.version === TLS13 || tls12(ctx)),
+    }),
+  ],
   [16, (body, ctx) => ({ type: 'client_key_exchange', ...parseClientKeyExchange(body, ctx.keyExchange) })],
   // RFC 5246 §7.4.9: opaque verify_data[verify_data_length], the whole body.
   [20, (body) => ({ type: 'finished', verifyDataLength: body.length })],

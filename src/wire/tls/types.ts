@@ -126,6 +126,8 @@ export interface CertificateRequest {
 export type TlsHandshakeBody =
   | ({ readonly type: 'client_hello' } & ClientHello)
   | ({ readonly type: 'server_hello' } & ServerHello)
+  /** TLS 1.3 (RFC 8446 §4.3.1): the server's extensions, encrypted — read only with the keys. */
+  | ({ readonly type: 'encrypted_extensions' } & HelloExtensions)
   | { readonly type: 'certificate'; readonly certificates: readonly TlsCertificateInfo[] }
   | ({ readonly type: 'server_key_exchange' } & ServerKeyExchange)
   | ({ readonly type: 'certificate_request' } & CertificateRequest)

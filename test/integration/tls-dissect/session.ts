@@ -13,6 +13,8 @@ export interface SessionPlan {
   /** Plaintext sizes, in turn: client message i, then server answer i (when there is one). */
   readonly c2s: readonly number[];
   readonly s2c: readonly number[];
+  /** Node's `ciphers`: OpenSSL names for TLS 1.2, TLS_* names for 1.3; Node's defaults when absent. */
+  readonly ciphers?: string;
 }
 
 export interface Session {
@@ -23,6 +25,8 @@ export interface Session {
   readonly cipher?: string;
   readonly peer?: { cn: string; serial: string };
   readonly clientError?: string;
+  /** The server's NSS key log of the session (Node's 'keylog' event). */
+  readonly keylog: string;
 }
 
 const WAIT_MS = 15_000;
@@ -39,6 +43,7 @@ export async function runSession(fx: TlsFixtures, plan: SessionPlan): Promise<Se
     maxVersion: plan.version,
     ALPNProtocols: ['mqtt'],
     ca: read(fx.cafile),
+    ...(plan.ciphers ? { ciphers: plan.ciphers } : {}),
   };
   let received = 0;
   let expected = 0;
@@ -61,6 +66,8 @@ export async function runSession(fx: TlsFixtures, plan: SessionPlan): Promise<Se
     },
   );
   server.on('tlsClientError', () => {});
+  const keylog: string[] = [];
+  server.on('keylog', (line: Buffer) => keylog.push(line.toString('utf8')));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const relay = await captureRelay((server.address() as AddressInfo).port);
@@ -91,7 +98,7 @@ export async function runSession(fx: TlsFixtures, plan: SessionPlan): Promise<Se
       : undefined;
     if (!serverSocket) {
       await relay.closed;
-      return { chunks: relay.chunks, established: false, clientError };
+      return { chunks: relay.chunks, established: false, clientError, keylog: keylog.join('') };
     }
     let answered = 0;
     socket.on('data', (d: Buffer) => {
@@ -123,7 +130,7 @@ export async function runSession(fx: TlsFixtures, plan: SessionPlan): Promise<Se
     };
     socket.end();
     await relay.closed;
-    return { chunks: relay.chunks, ...result, clientError };
+    return { chunks: relay.chunks, ...result, clientError, keylog: keylog.join('') };
   } finally {
     clearTimeout(timer);
     await relay.close();
