@@ -40,6 +40,12 @@ export interface StartOptions {
   readonly stderr?: (line: string) => void;
   /** Shown in the "Config loaded from" line. */
   readonly configFile?: string;
+  /**
+   * Lab only, off by default: every TLS listener hands each session's secrets (NSS key log
+   * lines) to this function, so a capture of the broker's traffic can be decrypted for teaching.
+   * The broker logs a warning at start when it is set.
+   */
+  readonly keyLog?: (line: Buffer) => void;
 }
 
 /**
@@ -100,7 +106,16 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
     await log.close();
     throw err;
   }
-  const specs = config.listeners.map((l, i) => listenerSpec(l, config, states[i]!));
+  const keyLog = options.keyLog;
+  const specs = config.listeners.map((l, i) => ({
+    ...listenerSpec(l, config, states[i]!),
+    ...(keyLog && { keyLog }),
+  }));
+  if (keyLog && specs.some((s) => s.tls))
+    log.log(
+      'warning',
+      'Warning: TLS session secrets are being written to a key log (lab and teaching use only).',
+    );
   const running: RunningListener[] = [];
   // Resolved at each check, so a session restored before the listeners bound finds its ACL.
   const aclForPort = (port: number) => () => {

@@ -5,6 +5,7 @@ import { startBroker } from '../broker/start.js';
 import { LabError } from '../core/errors.js';
 import { readFileChecked } from '../core/fs.js';
 import type { CliIo } from './io.js';
+import { KEYLOG_FLAG_HELP, openCliKeyLog } from './keylog.js';
 import { usage } from './mqtt/client-flags.js';
 import { collect, examples } from './options.js';
 
@@ -23,6 +24,7 @@ interface Flags {
   passwordFile?: string;
   tlsVersion?: string;
   printConfig?: boolean;
+  keylog?: string;
 }
 
 /**
@@ -53,6 +55,7 @@ export function registerBroker(program: Command, io: CliIo): void {
       new Option('--tls-version <version>', 'quick use: lowest TLS version').choices(['tlsv1.2', 'tlsv1.3']),
     )
     .option('--print-config', 'print the configuration the flags amount to and exit')
+    .option('--keylog <file>', KEYLOG_FLAG_HELP)
     .addHelpText(
       'after',
       examples([
@@ -60,6 +63,7 @@ export function registerBroker(program: Command, io: CliIo): void {
         'mqtts-lab broker -p 1883 -v',
         'mqtts-lab broker -p 8883 --cafile tls/ca.crt --certfile tls/broker.crt --keyfile tls/broker.key \\\n    --require-certificate --use-identity-as-username --tls-version tlsv1.2',
         'mqtts-lab broker -p 8883 --certfile tls/broker.crt --keyfile tls/broker.key --print-config',
+        'mqtts-lab broker -c mosquitto.conf --keylog lab.keys   # then: capture analyze cap.pcap --keylog lab.keys',
       ]),
     );
   cmd.action(async (flags: Flags) => {
@@ -84,10 +88,12 @@ export function registerBroker(program: Command, io: CliIo): void {
         { ports: quick ? [] : ports, verbose: flags.verbose === true },
       );
     }
+    const keyLog = openCliKeyLog(io, flags.keylog);
     const running = await startBroker(config, {
       stdout: (line) => io.stdout(line),
       stderr: (line) => io.stderr(line),
       ...(flags.configFile ? { configFile: flags.configFile } : {}),
+      ...(keyLog && { keyLog: (line: Buffer) => keyLog.write(line) }),
     });
     // SIGHUP: re-read certificates, CRLs, ACL and password files, as Mosquitto does.
     const reload = () => void running.reload();

@@ -84,6 +84,8 @@ export interface StartLabBrokerOptions {
   readonly tls: boolean;
   readonly pki: LabPki;
   readonly port?: number;
+  /** Lab teaching mode: the embedded broker hands every TLS session's secrets here. */
+  readonly keyLog?: (line: Buffer) => void;
 }
 
 export async function startLabBroker(o: StartLabBrokerOptions): Promise<LabBroker> {
@@ -93,12 +95,22 @@ export async function startLabBroker(o: StartLabBrokerOptions): Promise<LabBroke
   const files: ConfFiles = { ...o.pki.files, aclfile };
   const confFile = join(o.dir, 'mosquitto.conf');
   writeFileAtomic(confFile, brokerConf(o.tls, port, files), { mode: 0o600, overwrite: true });
+  if (o.keyLog && o.kind !== 'embedded') {
+    throw new LabError('ERR_LAB_SETUP', 'a TLS key log needs the embedded broker: Mosquitto writes none', {
+      details: { broker: o.kind },
+    });
+  }
   return o.kind === 'embedded'
-    ? startEmbedded(confFile, port, o.dir)
+    ? startEmbedded(confFile, port, o.dir, o.keyLog)
     : startMosquitto(o.tls, port, files, confFile);
 }
 
-async function startEmbedded(confFile: string, port: number, dir: string): Promise<LabBroker> {
+async function startEmbedded(
+  confFile: string,
+  port: number,
+  dir: string,
+  keyLog: ((line: Buffer) => void) | undefined,
+): Promise<LabBroker> {
   const text = readFileSync(confFile, 'utf8');
   const lines: string[] = [];
   const sink = (line: string) => lines.push(line.endsWith('\n') ? line : `${line}\n`);
@@ -106,6 +118,7 @@ async function startEmbedded(confFile: string, port: number, dir: string): Promi
     stderr: sink,
     stdout: sink,
     configFile: confFile,
+    ...(keyLog && { keyLog }),
   });
   return {
     kind: 'embedded',

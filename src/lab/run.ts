@@ -3,16 +3,17 @@
  * evidence, and hand the findings to the assessment, which writes the report. Findings are
  * results, not failures: the run succeeds when the lab ran.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
-import { isLabError } from '../core/errors.js';
+import { isLabError, LabError } from '../core/errors.js';
 import { type Finding, STEPS, type StepNumber, type Text } from '../core/findings.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { SeededRng } from '../core/rng.js';
 import type { Attack } from '../attacks/target.js';
 import { LAB_ATTACKS } from '../attacks/index.js';
 import type { LabRunResult, StepRun } from '../assess/index.js';
+import { KeyLogFile } from '../wire/tls/keylog-file.js';
 import type { BrokerKind } from './broker.js';
 import { createLabPki } from './pki.js';
 import { type RunningStep, STEP_KEY_SOURCE, startStep } from './step.js';
@@ -46,6 +47,12 @@ export interface LabRunOptions {
   readonly onProgress?: (event: LabProgress) => void;
   /** Tool name and version, for the report header. */
   readonly tool?: string;
+  /**
+   * Teaching mode, unsafe: the embedded broker writes each TLS step's session secrets to
+   * `stepN.keys` (NSS key log, 0600) beside `stepN.pcap`, so Wireshark or `capture analyze
+   * --keylog` decrypts the capture. The attacks never read these files.
+   */
+  readonly keyLog?: boolean;
 }
 
 export async function runLab(o: LabRunOptions): Promise<LabRunResult> {
@@ -53,6 +60,11 @@ export async function runLab(o: LabRunOptions): Promise<LabRunResult> {
   const clock = o.clock ?? systemClock;
   const startedAt = clock.now().toISOString();
   const broker = o.broker ?? 'embedded';
+  if (o.keyLog && broker !== 'embedded') {
+    throw new LabError('ERR_LAB_SETUP', 'a TLS key log needs the embedded broker: Mosquitto writes none', {
+      details: { broker },
+    });
+  }
   const seed = o.seed ?? 'mqtts-lab';
   const selected = new Set(o.steps ?? STEPS);
   const attacks = o.attacks ?? LAB_ATTACKS;
@@ -69,7 +81,16 @@ export async function runLab(o: LabRunOptions): Promise<LabRunResult> {
       steps.push(skipped(step, broker));
       continue;
     }
-    const s = await startStep({ step, broker, dir: o.out, seed, pki, clock });
+    const keys = o.keyLog && step > 1 ? freshKeyLog(join(o.out, `step${step}.keys`)) : undefined;
+    const s = await startStep({
+      step,
+      broker,
+      dir: o.out,
+      seed,
+      pki,
+      clock,
+      ...(keys && { keyLog: (line: Buffer) => keys.write(line) }),
+    });
     const notes: Text[] = [];
     const listener = `127.0.0.1:${s.broker.port} ${step === 1 ? 'plain MQTT' : 'mTLS (tls_version tlsv1.2)'}`;
     progress({ kind: 'step-up', step, ms: Date.now() - s.startedAt, listener });
@@ -160,4 +181,10 @@ function saveLogs(s: RunningStep): void {
   put(`step${s.step}-broker.log`, s.broker.log());
   put(`step${s.step}-m5go.console.txt`, s.target.publisher.console.text());
   put(`step${s.step}-m5stack.console.txt`, s.target.subscriber.console.text());
+}
+
+/** A key log of this run only: the previous run's secrets in the same directory are removed. */
+function freshKeyLog(path: string): KeyLogFile {
+  rmSync(path, { force: true });
+  return KeyLogFile.open(path);
 }

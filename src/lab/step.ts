@@ -51,6 +51,8 @@ export interface StartStepOptions {
   readonly clock?: Clock;
   /** Milliseconds between readings (default 200). */
   readonly intervalMs?: number;
+  /** Teaching mode: the broker's TLS session secrets, as NSS key log lines. */
+  readonly keyLog?: (line: Buffer) => void;
 }
 
 export interface RunningStep {
@@ -75,7 +77,13 @@ export async function startStep(o: StartStepOptions): Promise<RunningStep> {
   mkdirSync(stepDir, { recursive: true, mode: 0o700 });
   mkdirSync(join(o.dir, 'evidence'), { recursive: true });
 
-  const broker = await startLabBroker({ kind: o.broker, dir: stepDir, tls, pki: o.pki });
+  const broker = await startLabBroker({
+    kind: o.broker,
+    dir: stepDir,
+    tls,
+    pki: o.pki,
+    ...(o.keyLog && { keyLog: o.keyLog }),
+  });
   const devices: RunningDevice[] = [];
   let relay: CaptureRelay | undefined;
   let tamper: TamperHook | undefined;

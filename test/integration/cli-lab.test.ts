@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli } from '../helpers/cli.js';
@@ -35,5 +35,49 @@ test('lab run: a step that does not exist is refused (ERR_OPTIONS_INVALID) befor
   const r = await cli(['lab', 'run', '--step', '2,7', '--out', out]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /ERR_OPTIONS_INVALID: --step takes 1, 2, 3, 4/);
+  assert.ok(!existsSync(join(out, 'report.md')));
+});
+
+test('lab run --keylog: stepN.keys (0600) beside the capture; capture analyze --keylog reads the readings the eavesdropper could not', async (t) => {
+  const out = tempDir(t);
+  const r = await cli(['lab', 'run', '--step', '2', '--out', out, '--seed', 'keylog', '--keylog']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /WARNING: writing TLS session secrets to .*stepN\.keys/);
+  const keys = join(out, 'step2.keys');
+  assert.equal(statSync(keys).mode & 0o777, 0o600);
+  assert.match(
+    readFileSync(keys, 'utf8'),
+    /^# mqtts-lab TLS key log[\s\S]*\nCLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n/,
+  );
+  const pcap = join(out, 'step2.pcap');
+  type Analysis = {
+    keyLog?: { decryptedConnections: number };
+    connections: {
+      verdict: { payload: string };
+      decrypted?: {
+        status: string;
+        mqtt?: { connect?: { clientId: string }; publishes: { topic: string }[] };
+      };
+    }[];
+  };
+  const blind = (await cli(['capture', 'analyze', pcap, '--json'])).json<Analysis>();
+  assert.ok(blind.connections.every((c) => c.verdict.payload === 'hidden' && c.decrypted === undefined));
+  const a = await cli(['capture', 'analyze', pcap, '--keylog', keys, '--json']);
+  assert.equal(a.code, 0, a.stderr);
+  const j = a.json<Analysis>();
+  assert.equal(j.keyLog?.decryptedConnections, j.connections.length);
+  const publisher = j.connections.find((c) => c.decrypted?.mqtt?.connect?.clientId === 'm5go-01');
+  assert.ok(publisher, 'the publisher connection, decrypted');
+  assert.ok(publisher.decrypted!.mqtt!.publishes.length > 0);
+  assert.ok(publisher.decrypted!.mqtt!.publishes.every((p) => p.topic === 'm5go/env'));
+  // Decrypting changes what the key holder sees, not the eavesdropper's verdict.
+  assert.equal(publisher.verdict.payload, 'hidden');
+});
+
+test('lab run --keylog with --broker mosquitto is refused before anything runs: Mosquitto writes no key log', async (t) => {
+  const out = tempDir(t);
+  const r = await cli(['lab', 'run', '--broker', 'mosquitto', '--keylog', '--out', out]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--keylog needs --broker embedded/);
   assert.ok(!existsSync(join(out, 'report.md')));
 });

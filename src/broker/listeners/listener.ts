@@ -26,6 +26,8 @@ export interface ListenerSpec {
   ) => AuthDecision;
   /** The listener's ACL as it is now; a reload replaces what this returns. */
   readonly acl?: () => Acl | undefined;
+  /** Lab only: receives each TLS session's NSS key log lines (Node's 'keylog' event). */
+  readonly keyLog?: (line: Buffer) => void;
 }
 
 export interface RunningListener {

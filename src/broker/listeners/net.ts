@@ -98,6 +98,8 @@ export async function startListener(broker: Broker, spec: ListenerSpec): Promise
     });
   }
   if (loggedAtAccept) server.on('connection', logNew);
+  const keyLog = spec.keyLog;
+  if (spec.tls && keyLog) server.on('keylog', (line: Buffer) => keyLog(line));
   if (spec.tls) {
     server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
       broker.stats.refused++;

@@ -1,10 +1,12 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { LabError } from '../../core/errors.js';
 import { type Lang, STEPS, type StepNumber, STRIDE_CATEGORIES } from '../../core/findings.js';
 import { type LabRunResult, strideMatrix, writeReport } from '../../assess/index.js';
 import { type LabProgress, runLab } from '../../lab/index.js';
+import { keyLogWarning } from '../../wire/tls/keylog.js';
 import { type CliIo, Output } from '../io.js';
+import { usage } from '../mqtt/client-flags.js';
 import { addJson, examples } from '../options.js';
 import { VERSION } from '../version.js';
 
@@ -14,6 +16,7 @@ interface Flags {
   out: string;
   seed: string;
   lang?: Lang;
+  keylog?: boolean;
   json?: boolean;
 }
 
@@ -31,6 +34,10 @@ export function registerLabRun(lab: Command, io: CliIo): void {
     )
     .option('-o, --out <dir>', 'where report.md/.html/.json, the pcaps and the evidence go', 'lab-report')
     .option('--seed <text>', 'seed of every random choice the lab makes (rooms, chip serials)', 'mqtts-lab')
+    .option(
+      '--keylog',
+      'UNSAFE, for teaching: the embedded broker writes stepN.keys (NSS key log, 0600) beside each TLS capture, so Wireshark or `capture analyze --keylog` decrypts it',
+    )
     .addOption(
       new Option('--lang <lang>', 'language of the report (default: from LANG/LC_ALL)').choices(['en', 'fr']),
     );
@@ -47,6 +54,7 @@ export function registerLabRun(lab: Command, io: CliIo): void {
         'mqtts-lab lab run',
         'mqtts-lab lab run --step 3 --out step3-report --lang fr',
         'mqtts-lab lab run --broker mosquitto --seed demo --json',
+        'mqtts-lab lab run --step 2 --keylog && mqtts-lab capture analyze lab-report/step2.pcap --keylog lab-report/step2.keys',
       ]),
     ].join('\n'),
   );
@@ -57,6 +65,10 @@ export function registerLabRun(lab: Command, io: CliIo): void {
     const dir = resolve(io.cwd, flags.out);
     const say = (line: string) => (out.json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
     say(`mqtts-lab lab run: ${steps.join(', ')} on the ${flags.broker} broker → ${dir}`);
+    if (flags.keylog) {
+      if (flags.broker !== 'embedded') usage('--keylog needs --broker embedded: Mosquitto writes no key log');
+      io.stderr(`${keyLogWarning(join(dir, 'stepN.keys'))}\n`);
+    }
     const result = await runLab({
       out: dir,
       broker: flags.broker,
@@ -64,6 +76,7 @@ export function registerLabRun(lab: Command, io: CliIo): void {
       seed: flags.seed,
       tool: `mqtts-lab ${VERSION}`,
       onProgress: (e) => say(progressLine(e)),
+      ...(flags.keylog && { keyLog: true }),
     });
     const { files } = writeReport(result, { dir, lang });
     out.result({ report: files, ...summary(result) }, () => summaryText(result, files));

@@ -1,4 +1,5 @@
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { KEYLOG_FLAG_HELP } from '../keylog.js';
 import { collect } from '../options.js';
 
 /**
@@ -35,6 +36,7 @@ export interface ClientFlags {
   ciphers?: string;
   tlsAlpn?: string;
   tlsUseOsCerts?: boolean;
+  keylog?: string;
   bindAddress?: string;
   nodelay?: boolean;
   json?: boolean;
@@ -119,6 +121,7 @@ export function addClientFlags(cmd: Command): Command {
     .option('--ciphers <list>', 'OpenSSL cipher list for TLS 1.2 and below')
     .option('--tls-alpn <protocol>', 'ALPN protocol to offer')
     .option('--tls-use-os-certs', "trust Node's bundled root CAs as well; enables TLS")
+    .option('--keylog <file>', KEYLOG_FLAG_HELP)
     .option('-A <address>', 'bind the connection to this local address')
     .option('--nodelay', "disable Nagle's algorithm")
     .option('--json', 'print results as JSON lines instead of mosquitto text');

@@ -14,6 +14,7 @@ import type { Failure } from './failure.js';
 import { parseProperties } from './properties.js';
 import { reasonString } from './reasons.js';
 import { fail, runtimeError, warnInsecure } from './report.js';
+import { openCliKeyLog } from '../keylog.js';
 import { Session } from './session.js';
 import { readAll, readLines } from './stdin.js';
 
@@ -109,7 +110,8 @@ async function publish(f: PubFlags, io: CliIo): Promise<void> {
   warnInsecure(io, plan);
 
   const debugLine = f.debug ? (l: string) => io.stdout(`${l}\n`) : undefined;
-  const opened = await Session.open(plan, 'pub', debugLine);
+  const keyLog = openCliKeyLog(io, f.keylog);
+  const opened = await Session.open(plan, 'pub', debugLine, keyLog && ((line) => keyLog.write(line)));
   if (!opened.ok) fail(io, f, opened.failure);
   const { session } = opened;
   let lost: Failure | undefined;

@@ -44,6 +44,7 @@ export class Session {
     plan: ConnectionPlan,
     command: 'pub' | 'sub',
     debugLine: ((line: string) => void) | undefined,
+    keyLog?: (line: Buffer) => void,
   ): Promise<{ ok: true; session: Session } | { ok: false; failure: Failure }> {
     let handshakeDone = false;
     let refusal: number | undefined;
@@ -63,6 +64,7 @@ export class Session {
       const where = plan.unix !== undefined ? { path: plan.unix } : { host: plan.host, port: plan.port };
       if (plan.tls === undefined) return netConnect({ ...where, ...plan.tcp });
       const socket = tlsConnect({ ...plan.tls, ...where, ...plan.tcp });
+      if (keyLog) socket.on('keylog', keyLog);
       socket.once('secureConnect', () => {
         handshakeDone = true;
       });

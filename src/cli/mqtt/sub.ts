@@ -17,6 +17,7 @@ import { stampOf } from './message.js';
 import { parseProperties } from './properties.js';
 import { reasonString } from './reasons.js';
 import { bytesWriter, exitWith, fail, runtimeError, warnInsecure } from './report.js';
+import { openCliKeyLog } from '../keylog.js';
 import { Session } from './session.js';
 import { MessageGate, printMessage } from './sub-output.js';
 
@@ -113,7 +114,8 @@ async function subscribe(f: SubFlags, io: CliIo): Promise<void> {
   warnInsecure(io, plan);
 
   const debugLine = f.debug ? (l: string) => io.stdout(`${l}\n`) : undefined;
-  const opened = await Session.open(plan, 'sub', debugLine);
+  const keyLog = openCliKeyLog(io, f.keylog);
+  const opened = await Session.open(plan, 'sub', debugLine, keyLog && ((line) => keyLog.write(line)));
   if (!opened.ok) fail(io, f, opened.failure);
   const { session } = opened;
   const { client } = session;
