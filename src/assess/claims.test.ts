@@ -107,14 +107,15 @@ test('step2-flash: the seed’s warning holds when the dump yields the key', () 
   assert.equal(verdict('step2-flash', [finding('flash-dump/key@3', s, ['S'])]).verdict, 'unchecked');
 });
 
-test('non-repudiation: fails on a forged reading at any certificate step; Step 1 does not count', () => {
+test('non-repudiation: judged on the seeds’ certificate steps (2, 3); Step 1 and the signed readings of Step 4 do not count', () => {
   const forged = (step: number, o: 'succeeded' | 'blocked') =>
     finding(`repudiation/forged-reading@${step}`, o, ['R']);
   assert.equal(verdict('non-repudiation', [forged(1, s)]).verdict, 'unchecked');
+  assert.equal(verdict('non-repudiation', [forged(4, b)]).verdict, 'unchecked');
   assert.equal(verdict('non-repudiation', [forged(1, s), forged(2, b), forged(3, b)]).verdict, 'holds');
-  const r = verdict('non-repudiation', [forged(2, b), forged(4, s)]);
+  const r = verdict('non-repudiation', [forged(2, b), forged(3, s), forged(4, b)]);
   assert.equal(r.verdict, 'fails');
-  assert.deepEqual(r.findingIds, ['repudiation/forged-reading@4', 'repudiation/forged-reading@2']);
+  assert.deepEqual(r.findingIds, ['repudiation/forged-reading@3', 'repudiation/forged-reading@2']);
 });
 
 test('the full run: the verdicts the report must show (DESIGN.md §1)', () => {

@@ -3,11 +3,13 @@
  * and is displayed as m5go-01's. TLS authenticates each hop (device → broker, broker →
  * subscriber), not the reading: whoever may publish on the topic — anyone in Step 1, the broker
  * or its operator in Steps 2–4 — can speak for the device, and the device can deny what it
- * sent. The outcome is read from the subscriber's state, so a subscriber that one day checks a
- * signature turns it into 'blocked' without a change here.
+ * sent. The outcome is read from what the subscriber did: Step 4's subscriber verifies each
+ * reading's signature against the publisher's certificate and flags this one (its console says
+ * so on the line naming the reading's seq), which makes it 'blocked'; nothing here knows which
+ * step verifies.
  */
 import type { Evidence, Finding } from '../core/findings.js';
-import type { Reading } from '../device/index.js';
+import type { Reading, ReadingStatus } from '../device/index.js';
 import { assertLoopback } from './loopback.js';
 import { closeClient, describeProbe, probeMqtt, type ProbeResult } from './mqtt-probe.js';
 import { attackerClientId, connectionLines, logSince, publishQos1, readingWaitMs } from './mqtt-session.js';
@@ -41,10 +43,14 @@ export function forgeReading(target: AttackTarget): ForgedReading {
 export interface Reception {
   /** The forged reading as the subscriber displayed it, if it did. */
   readonly displayed: Reading | undefined;
+  /** How the subscriber took it: as is, verified, or flagged (with why). */
+  readonly status: ReadingStatus | undefined;
   /** The device's own reading that came after it, if one did within the wait. */
   readonly next: Reading | undefined;
   /** Something on the subscriber said the reading was not trustworthy. */
   readonly flagged: boolean;
+  /** The console line that said so. */
+  readonly flagLine: string | undefined;
   /** The subscriber's console while it was watched. */
   readonly console: readonly string[];
   readonly invalidBefore: number;
@@ -71,12 +77,15 @@ export async function watchSubscriber(
   const offLine = target.subscriber.console.onLine((l) => lines.push(l.text));
   const invalidBefore = app?.state.invalid ?? 0;
   let displayed: Reading | undefined;
+  let status: ReadingStatus | undefined;
   let next: Reading | undefined;
   let wake: (() => void) | undefined;
-  const offReading = app?.onReading((r) => {
+  const offReading = app?.onReading((r, how) => {
     if (r.deviceId !== forged.reading.deviceId) return;
-    if (r.timestamp === forged.reading.timestamp) displayed = r;
-    else if (displayed !== undefined) next ??= r;
+    if (r.timestamp === forged.reading.timestamp) {
+      displayed = r;
+      status = how;
+    } else if (displayed !== undefined) next ??= r;
     wake?.();
   });
   const until = (check: () => boolean, waitMs: number) =>
@@ -99,8 +108,17 @@ export async function watchSubscriber(
     offLine();
     offReading?.();
   }
-  const flagged = lines.some((l) => DOUBT.test(l) && l.includes(`#${forged.reading.seq}`));
-  return { displayed, next, flagged, console: lines, invalidBefore, invalidAfter: app?.state.invalid ?? 0 };
+  const flagLine = lines.find((l) => DOUBT.test(l) && l.includes(`#${forged.reading.seq}`));
+  return {
+    displayed,
+    status,
+    next,
+    flagged: flagLine !== undefined,
+    flagLine,
+    console: lines,
+    invalidBefore,
+    invalidAfter: app?.state.invalid ?? 0,
+  };
 }
 
 /** Evidence of what the subscriber did: its console, and the readings as it stored them. */
@@ -122,6 +140,10 @@ export function receptionEvidence(target: AttackTarget, r: Reception): Evidence[
       label: { en: 'Subscriber state', fr: 'État de l’abonné' },
       data: [
         `forged reading displayed: ${r.displayed ? JSON.stringify(r.displayed) : 'no'}`,
+        ...(r.status
+          ? [`taken as: ${r.status.kind === 'flagged' ? `flagged (${r.status.reason})` : r.status.kind}`]
+          : []),
+        `flagged on the console: ${r.flagLine ?? 'no'}`,
         `sequence event for it: ${eventOf(r.displayed)}`,
         ...(r.next
           ? [`the device's own next reading: #${r.next.seq}, sequence event ${eventOf(r.next)}`]

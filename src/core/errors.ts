@@ -69,6 +69,8 @@ export const ERROR_CODES = {
   ERR_SENSOR_NO_DEVICE: 'no sensor answers at the I2C address',
   ERR_SENSOR_BAD_DATA: 'a sensor answered with a failed CRC, a wrong chip id or an impossible value',
   ERR_TELEMETRY_MALFORMED: 'a telemetry payload on m5go/env is not a valid reading',
+  ERR_TELEMETRY_SIGNER_UNTRUSTED:
+    'the publisher certificate a subscriber verifies signed readings with does not validate or has no P-256 key',
   // emulated hardware: ESP32 flash
   ERR_ESP32_IMAGE_MALFORMED: 'an ESP32 flash image, partition table or app image does not parse',
   ERR_ESP32_IMAGE_TOO_LARGE: 'content does not fit the flash size or its partition',

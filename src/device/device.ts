@@ -14,6 +14,8 @@ import { secureElementSigner } from './drivers/atecc608-signer.js';
 import { MqttLink } from './firmware/link.js';
 import { DeviceRam } from './firmware/ram.js';
 import { type DeviceTls, type DeviceTlsVersion, deviceTls } from './firmware/tls.js';
+import { ReadingVerifier } from './apps/reading-verifier.js';
+import type { Signer } from '../pki/index.js';
 
 export interface DeviceOptions {
   /** The firmware: a 4 MiB flash image from buildFirmwareFlash (its constants say role, step, broker). */
@@ -56,9 +58,11 @@ export interface RunningDevice {
 
 /**
  * Power on a device: read the firmware's constants from flash, load the identity for its key
- * source (flash, secure element slot 8), build the TLS context, wipe the key buffers, then
- * connect and run the role's application. Boot failures halt the device before any network
- * activity; the console says why.
+ * source (flash, secure element slot 8 or slot 0), build the TLS context, wipe the key
+ * buffers, set up signed readings (the publisher signs with the TLS client's slot-0 signer;
+ * the subscriber validates the publisher certificate in its flash), then connect and run the
+ * role's application. Boot failures halt the device before any network activity; the console
+ * says why.
  */
 export async function bootDevice(options: DeviceOptions): Promise<RunningDevice> {
   const clock = options.clock ?? systemClock;
@@ -95,10 +99,39 @@ export async function bootDevice(options: DeviceOptions): Promise<RunningDevice>
   );
 
   let tls: DeviceTls | undefined;
+  let seSigner: Signer | undefined;
   try {
-    tls = await buildTls(settings, options, board, ram, log);
+    ({ tls, seSigner } = await buildTls(settings, options, board, ram, log));
   } catch (err) {
     return halted(asLabError(err), settings);
+  }
+  let verifier: ReadingVerifier | undefined;
+  if (settings.signedReadings === true && settings.role === 'm5go') {
+    // The reading signer is the TLS client's: only key source se-slot0 has one in the chip.
+    if (seSigner === undefined) {
+      log.println('Error: signed readings need the secure element (key source se-slot0). Halting.');
+      return halted(
+        new LabError('ERR_ESP32_IMAGE_MALFORMED', `signed_readings with key source ${settings.keySource}`, {
+          details: { constant: 'signed_readings' },
+        }),
+        settings,
+      );
+    }
+    log.println('Readings signed by the secure element (slot 0).');
+  } else if (settings.signedReadings === true) {
+    try {
+      verifier = ReadingVerifier.create({
+        caCert: settings.caCert ?? '',
+        publisherCert: settings.publisherCert ?? '',
+        clock,
+      });
+    } catch (err) {
+      log.println(`Error: ${(err as Error).message}. Halting.`);
+      return halted(asLabError(err), settings);
+    }
+    log.println(
+      `Readings verified against ${verifier.deviceId}'s certificate (SHA-256 ${verifier.fingerprint.slice(0, 23)}…).`,
+    );
   }
 
   const link = new MqttLink({
@@ -121,11 +154,17 @@ export async function bootDevice(options: DeviceOptions): Promise<RunningDevice>
           qos,
           count: options.count,
           clock,
+          ...(settings.signedReadings === true && seSigner ? { signer: seSigner } : {}),
         })
       : undefined;
   const subscriber =
     settings.role === 'm5stack'
-      ? new Subscriber(link, log, { topic: settings.topic, qos, now: () => clock.now().getTime() })
+      ? new Subscriber(link, log, {
+          topic: settings.topic,
+          qos,
+          now: () => clock.now().getTime(),
+          ...(verifier ? { verifier } : {}),
+        })
       : undefined;
   link.start();
   publisher?.start();
@@ -152,8 +191,8 @@ async function buildTls(
   board: Board,
   ram: DeviceRam,
   log: SerialConsole,
-): Promise<DeviceTls | undefined> {
-  if (settings.keySource === 'none') return undefined;
+): Promise<{ tls: DeviceTls | undefined; seSigner: Signer | undefined }> {
+  if (settings.keySource === 'none') return { tls: undefined, seSigner: undefined };
   if (settings.caCert === undefined || settings.clientCert === undefined) {
     log.println('Error: no CA or client certificate in flash. Halting.');
     throw new LabError('ERR_ESP32_IMAGE_MALFORMED', 'the firmware has no ca_cert / client_cert constants', {
@@ -170,7 +209,7 @@ async function buildTls(
       log.println(
         'TLS client ready (CA + client certificate from flash, signatures by the secure element, slot 0).',
       );
-      return tls;
+      return { tls, seSigner: signer };
     }
     const keyPem =
       settings.keySource === 'flash'
@@ -178,7 +217,7 @@ async function buildTls(
         : await keyFromSlot8(await openSecureElement(board, log), ram, log);
     const tls = deviceTls({ caCert: settings.caCert, clientCert: settings.clientCert, keyPem, maxVersion });
     log.println(`TLS client ready (CA + client certificate from flash, key from ${settings.keySource}).`);
-    return tls;
+    return { tls, seSigner: undefined };
   } catch (err) {
     if (!/Halting\.$/.test(log.lines().at(-1)?.text ?? ''))
       log.println(`Error: ${(err as Error).message}. Halting.`);

@@ -24,6 +24,19 @@ export {
   writeSlotKey,
 } from './keys/index.js';
 export { Publisher, type PublisherState } from './apps/publisher.js';
-export { Subscriber, type SubscriberState } from './apps/subscriber.js';
+export { type ReadingStatus, Subscriber, type SubscriberState } from './apps/subscriber.js';
 export { encodeReading, parseReading, type Reading } from './apps/reading.js';
+export {
+  decodeSig,
+  ecdsaDerToRaw,
+  READING_SIGNATURE_CONTEXT,
+  readingSignedBytes,
+  signReading,
+} from './apps/reading-signature.js';
+export {
+  type FlagReason,
+  ReadingVerifier,
+  type ReadingVerifierOptions,
+  type SignatureVerdict,
+} from './apps/reading-verifier.js';
 export { SequenceTracker } from './apps/reading-sequence.js';

@@ -16,7 +16,7 @@ import type { LabRunResult, StepRun } from '../assess/index.js';
 import { KeyLogFile } from '../wire/tls/keylog-file.js';
 import type { BrokerKind } from './broker.js';
 import { createLabPki } from './pki.js';
-import { type RunningStep, STEP_KEY_SOURCE, startStep } from './step.js';
+import { type RunningStep, STEP_KEY_SOURCE, STEP_SIGNED_READINGS, startStep } from './step.js';
 
 export type LabProgress =
   | { readonly kind: 'pki'; readonly ms: number }
@@ -144,6 +144,12 @@ function stepSummary(
     notes.push({
       en: "The publisher's TLS 1.2 client signs its CertificateVerify with the secure element's Sign command on slot 0; no key bytes exist in the device.",
       fr: 'Le client TLS 1.2 du publieur signe son CertificateVerify avec la commande Sign de l’élément sécurisé sur le slot 0 ; aucun octet de clé n’existe dans l’appareil.',
+    });
+  }
+  if (STEP_SIGNED_READINGS[s.step]) {
+    notes.push({
+      en: 'Each reading is signed in the secure element (slot 0) and the M5Stack verifies it against the publisher certificate it was flashed with: a reading without a valid signature is flagged, not displayed as the device’s (beyond the seeds).',
+      fr: 'Chaque mesure est signée dans l’élément sécurisé (slot 0) et le M5Stack la vérifie avec le certificat du publieur flashé avec lui : une mesure sans signature valide est signalée, pas affichée comme celle de l’appareil (au-delà des documents).',
     });
   }
   return {

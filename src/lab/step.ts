@@ -41,6 +41,18 @@ export const STEP_KEY_SOURCE: Readonly<Record<StepNumber, KeySource>> = {
   4: 'se-slot0',
 };
 
+/**
+ * Steps whose publisher signs each reading in the secure element and whose subscriber verifies
+ * it. Step 4 only: it alone has a key the chip signs with (slot 0); Steps 1–3 are the seeds'
+ * systems as they stand, unsigned readings included.
+ */
+export const STEP_SIGNED_READINGS: Readonly<Record<StepNumber, boolean>> = {
+  1: false,
+  2: false,
+  3: false,
+  4: true,
+};
+
 export interface StartStepOptions {
   readonly step: StepNumber;
   readonly broker: BrokerKind;
@@ -113,8 +125,19 @@ export async function startStep(o: StartStepOptions): Promise<RunningStep> {
     });
     const sub = await deviceIdentity(o, 'm5stack', rng);
     const pub = await deviceIdentity(o, 'm5go', rng);
-    const subSettings: FirmwareSettings = { ...base('m5stack', 'm5stack-01'), ...sub.settings };
-    const pubSettings: FirmwareSettings = { ...base('m5go', 'm5go-01'), ...pub.settings };
+    // Signed readings: the M5Stack is flashed with the publisher's certificate next to the CA,
+    // and validates it at boot; nothing it receives over MQTT can change whose key it trusts.
+    const signed = STEP_SIGNED_READINGS[o.step];
+    const subSettings: FirmwareSettings = {
+      ...base('m5stack', 'm5stack-01'),
+      ...sub.settings,
+      ...(signed ? { signedReadings: true, publisherCert: pub.settings.clientCert } : {}),
+    };
+    const pubSettings: FirmwareSettings = {
+      ...base('m5go', 'm5go-01'),
+      ...pub.settings,
+      ...(signed ? { signedReadings: true } : {}),
+    };
     const boot = async (flash: Uint8Array, se: Atecc608b | undefined, extra: { count?: number } = {}) => {
       const d = await bootDevice({
         flash,

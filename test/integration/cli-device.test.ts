@@ -135,3 +135,122 @@ test('device run: step 3 publisher and subscriber through the broker; no secure 
   );
   assert.ok(readings.every((r) => r.deviceId === 'm5go-01'));
 });
+
+test('device run --signed-readings: step 4 readings signed in the chip, verified by the m5stack; misuse refused', async (t) => {
+  const dir = tempDir(t);
+  const f = await makeTlsFixtures(dir);
+  readableByBroker(dir);
+  const port = await freePort();
+  const conf = [
+    `listener ${port} 127.0.0.1`,
+    `cafile ${f.cafile}`,
+    `certfile ${f.server.cert}`,
+    `keyfile ${f.server.key}`,
+    'require_certificate true',
+    'use_identity_as_username true',
+    '',
+  ].join('\n');
+  await startBroker(t, 'mqtts-lab', dir, conf, port);
+  // Step 4: each device's certificate is issued for a CSR its chip signed with slot 0.
+  const chip = async (name: string, cn: string) => {
+    const part = join(dir, `${name}.se`);
+    const csr = join(dir, `${name}.csr`);
+    assert.equal((await cli(['se', 'create', part])).code, 0);
+    assert.equal((await cli(['se', 'csr', part, '--slot', '0', '--cn', cn, '--out', csr])).code, 0);
+    return { part, cert: await f.issueFromCsr(name, readFileSync(csr)) };
+  };
+  const m5go = await chip('m5go', 'm5go-01');
+  const m5stack = await chip('m5stack', 'm5stack-01');
+  const common = ['--step', '4', '-h', '127.0.0.1', '-p', String(port), '--servername', 'localhost'];
+  const certs = (c: { cert: string }) => ['--cafile', f.cafile, '--cert', c.cert];
+  const tls = (c: { part: string; cert: string }) => [...certs(c), '--se', c.part];
+
+  const refused = async (args: string[], option: string) => {
+    const r = await cli([...args, '--json']);
+    const error = r.json<{ error: { code: string; details: { option: string } } }>().error;
+    assert.deepEqual([error.code, error.details.option], ['ERR_OPTIONS_INVALID', option], args.join(' '));
+  };
+  const out = join(dir, 'x.bin');
+  await refused(
+    [
+      'device',
+      'flash',
+      'm5go',
+      '--step',
+      '3',
+      '--cafile',
+      f.cafile,
+      '--cert',
+      f.client.cert,
+      '--signed-readings',
+      '-o',
+      out,
+    ],
+    'signed-readings',
+  );
+  await refused(
+    ['device', 'flash', 'm5stack', '--step', '4', ...certs(m5stack), '--signed-readings', '-o', out],
+    'publisher-cert',
+  );
+  await refused(
+    [
+      'device',
+      'flash',
+      'm5stack',
+      '--step',
+      '4',
+      ...certs(m5stack),
+      '--publisher-cert',
+      m5go.cert,
+      '-o',
+      out,
+    ],
+    'publisher-cert',
+  );
+  const help = await cli(['device', 'run', '--help']);
+  assert.match(help.stdout, /--signed-readings/);
+  assert.match(help.stdout, /--publisher-cert <file>/);
+
+  const sub = cli([
+    'device',
+    'run',
+    'm5stack',
+    ...common,
+    ...tls(m5stack),
+    '-i',
+    'm5stack-01',
+    '--signed-readings',
+    '--publisher-cert',
+    m5go.cert,
+    '-C',
+    '3',
+    '--json',
+  ]);
+  await new Promise((r) => setTimeout(r, 800));
+  const pub = await cli([
+    'device',
+    'run',
+    'm5go',
+    ...common,
+    ...tls(m5go),
+    '--signed-readings',
+    '--count',
+    '3',
+    '--interval',
+    '50',
+  ]);
+  assert.equal(pub.code, 0, pub.stderr);
+  assert.match(pub.stdout, /\] Readings signed by the secure element \(slot 0\)\.\n/);
+  assert.match(pub.stdout, /\] Published #3 to m5go\/env: .*, signed by the secure element in \d+\.\d ms\n/);
+  const got = await sub;
+  assert.equal(got.code, 0, got.stderr);
+  const readings = got.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { seq: number; sig?: string; flagged?: string });
+  assert.deepEqual(
+    readings.map((r) => r.seq),
+    [1, 2, 3],
+  );
+  assert.ok(readings.every((r) => r.sig?.length === 86 && r.flagged === undefined));
+});

@@ -29,7 +29,8 @@ const EXPECTED: Readonly<Record<string, readonly [Outcome, Outcome, Outcome, Out
   'cert/revoked': [NA, B, B, B],
   'tls/downgrade': [NA, B, B, B],
   'acl/publish-outside-grant': [S, B, B, B],
-  'repudiation/forged-reading': [S, S, S, S],
+  // Step 4 signs each reading in the chip and the subscriber verifies it (beyond the seeds).
+  'repudiation/forged-reading': [S, S, S, B],
   'flash-dump/key': [NA, S, B, B],
   'i2c/read-slot8': [NA, NA, S, B],
   'i2c/sniff-boot': [NA, NA, S, B],
@@ -109,6 +110,14 @@ describe('lab run: every step, every attack, the report', () => {
     assert.ok(step3.cells.I.findingIds.some((id) => id.startsWith('i2c/')));
     const step4 = matrix.rows.find((r) => r.step === 4)!;
     assert.equal(step4.cells.S.status, 'mitigated');
+    // Signed readings: the forgery is flagged on the M5Stack, so Step 4 is no longer exposed in R.
+    assert.equal(step4.cells.R.status, 'mitigated');
+    assert.equal(step3.cells.R.status, 'exposed');
+    const forged = result.findings.find((f) => f.id === 'repudiation/forged-reading@4')!;
+    const console4 = forged.evidence.find((e) => e.kind === 'device-console')!.data;
+    assert.match(console4, /FLAGGED m5go-01 #\d+ \(unsigned\): .* not accepted as m5go-01's\./);
+    const s4 = result.steps.find((s) => s.step === 4)!;
+    assert.ok(s4.readings.received >= 3, 'the signed readings verified and were accepted');
   });
 
   test('on the real Mosquitto: the same findings', async (t) => {

@@ -15,6 +15,8 @@ export interface FirmwareFlags {
   cafile?: string;
   cert?: string;
   key?: string;
+  signedReadings?: boolean;
+  publisherCert?: string;
 }
 
 export const KEY_SOURCE: Readonly<Record<1 | 2 | 3 | 4, KeySource>> = {
@@ -40,6 +42,14 @@ export function addFirmwareOptions(cmd: Command): Command {
     .option(
       '--key <file>',
       'step 2 only: the private key compiled into the firmware (what a flash dump finds)',
+    )
+    .option(
+      '--signed-readings',
+      'm5go (step 4): sign every reading in the secure element (slot 0); m5stack: verify every reading against --publisher-cert and flag any that fails',
+    )
+    .option(
+      '--publisher-cert <file>',
+      "m5stack with --signed-readings: the publisher's certificate, compiled in and validated against --cafile",
     );
 }
 
@@ -65,6 +75,7 @@ export function firmwareSettings(role: Role, flags: FirmwareFlags, io: CliIo): F
       { details: { option: 'key' } },
     );
   }
+  checkSignedFlags(role, flags);
   return {
     role,
     keySource,
@@ -75,7 +86,35 @@ export function firmwareSettings(role: Role, flags: FirmwareFlags, io: CliIo): F
     caCert: tls ? read(flags.cafile, 'cafile', true) : undefined,
     clientCert: tls ? read(flags.cert, 'cert', true) : undefined,
     clientKey: flags.step === 2 ? read(flags.key, 'key', true) : undefined,
+    ...(flags.signedReadings === true ? { signedReadings: true } : {}),
+    ...(flags.publisherCert !== undefined
+      ? { publisherCert: read(flags.publisherCert, 'publisher-cert', true) }
+      : {}),
   };
+}
+
+/** Signed readings: the publisher needs its chip's slot-0 key, the subscriber a CA and a certificate. */
+function checkSignedFlags(role: Role, flags: FirmwareFlags): void {
+  const invalid = (option: string, message: string) =>
+    new LabError('ERR_OPTIONS_INVALID', message, { details: { option } });
+  if (flags.signedReadings === true && role === 'm5go' && flags.step !== 4) {
+    throw invalid(
+      'signed-readings',
+      `--signed-readings on the m5go needs --step 4: readings are signed with the secure element's slot-0 key`,
+    );
+  }
+  if (flags.signedReadings === true && role === 'm5stack') {
+    if (flags.step === 1)
+      throw invalid(
+        'signed-readings',
+        '--signed-readings on the m5stack needs a CA in flash: --step 2, 3 or 4',
+      );
+    if (flags.publisherCert === undefined)
+      throw invalid('publisher-cert', '--signed-readings on the m5stack needs --publisher-cert');
+  }
+  if (flags.publisherCert !== undefined && !(role === 'm5stack' && flags.signedReadings === true)) {
+    throw invalid('publisher-cert', '--publisher-cert is for an m5stack run with --signed-readings');
+  }
 }
 
 export function buildFromFlags(role: Role, flags: FirmwareFlags, io: CliIo): Uint8Array {

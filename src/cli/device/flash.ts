@@ -28,6 +28,7 @@ export function registerFlash(device: Command, io: CliIo): void {
       examples([
         'mqtts-lab device flash m5go --step 2 --cafile tls/ca.crt --cert tls/m5go-01.crt --key tls/m5go-01.key -o m5go.bin',
         'mqtts-lab device flash m5go --step 3 --cafile tls/ca.crt --cert tls/m5go-01.crt -o m5go-step3.bin',
+        'mqtts-lab device flash m5stack --step 4 --cafile tls/ca.crt --cert tls/m5stack-s4.crt --signed-readings --publisher-cert tls/m5go-s4.crt -o m5stack-step4.bin',
       ]),
     ].join('\n'),
   );

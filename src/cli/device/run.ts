@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SeededRng, systemRng } from '../../core/rng.js';
-import { type Reading, bootDevice } from '../../device/index.js';
+import { type Reading, type ReadingStatus, bootDevice } from '../../device/index.js';
 import { Atecc608b } from '../../hardware/atecc608b/index.js';
 import { Environment } from '../../hardware/env2/index.js';
 import { type CliIo, Output } from '../io.js';
@@ -49,7 +49,11 @@ export function registerRun(device: Command, io: CliIo): void {
       '1.2',
     )
     .option('--interval <ms>', 'publisher: milliseconds between readings', positiveNumber, 2000)
-    .option('-C, --count <n>', 'publisher: stop after n readings; subscriber: after n displayed', wholeNumber)
+    .option(
+      '-C, --count <n>',
+      'publisher: stop after n readings; subscriber: after n accepted (flagged ones do not count)',
+      wholeNumber,
+    )
     .option('-q, --qos <0|1>', 'QoS of the readings (PubSubClient publishes at 0)', '0')
     .option('--seed <text>', 'seed of the room the ENV II unit measures (default: random)')
     .option(
@@ -62,11 +66,18 @@ export function registerRun(device: Command, io: CliIo): void {
     [
       '',
       "The console is the device's serial output. With --json each displayed or published reading is",
-      'printed as one JSON line instead. Exit status 1 when the device halts at boot.',
+      'printed as one JSON line instead (a flagged one with "flagged": the reason). Exit status 1 when',
+      'the device halts at boot.',
+      '',
+      'Signed readings: the m5go adds "sig", ECDSA P-256 by its secure element over every field; the',
+      'm5stack validates --publisher-cert against --cafile at boot, then displays a reading whose',
+      "signature is missing, malformed or wrong as FLAGGED and does not count it as the device's.",
       examples([
         'mqtts-lab device run m5stack --step 1 -h localhost',
         'mqtts-lab device run m5go --step 2 --cafile tls/ca.crt --cert tls/m5go-01.crt --key tls/m5go-01.key',
         'mqtts-lab device run m5go --step 3 --cafile tls/ca.crt --cert tls/m5go-01.crt --se m5go.se --count 10',
+        'mqtts-lab device run m5go --step 4 --cafile tls/ca.crt --cert tls/m5go-s4.crt --se m5go.se --signed-readings',
+        'mqtts-lab device run m5stack --step 4 --cafile tls/ca.crt --cert tls/m5stack-s4.crt --se m5stack.se -i m5stack-01 --signed-readings --publisher-cert tls/m5go-s4.crt',
       ]),
     ].join('\n'),
   );
@@ -107,8 +118,9 @@ export function registerRun(device: Command, io: CliIo): void {
     const off = device.console.onLine(print);
     try {
       if (device.status === 'halted') throw device.haltReason!; // the console said why
-      const json = (r: Reading): void => {
-        if (out.json) io.stdout(`${JSON.stringify(r)}\n`);
+      const json = (r: Reading, status?: ReadingStatus): void => {
+        const line = status?.kind === 'flagged' ? { ...r, flagged: status.reason } : r;
+        if (out.json) io.stdout(`${JSON.stringify(line)}\n`);
       };
       await new Promise<void>((done) => {
         const stop = (): void => {
@@ -121,8 +133,8 @@ export function registerRun(device: Command, io: CliIo): void {
           void device.publisher.finished.then(stop);
         }
         if (device.subscriber) {
-          device.subscriber.onReading((r) => {
-            json(r);
+          device.subscriber.onReading((r, status) => {
+            json(r, status);
             if (flags.count !== undefined && device.subscriber!.state.received >= flags.count) stop();
           });
         }

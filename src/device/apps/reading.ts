@@ -5,6 +5,11 @@
  *   {"deviceId":"m5go-01","seq":42,"timestamp":"2025-03-14T09:00:00.000Z",
  *    "temperature":21.37,"humidity":45.2,"pressure":1013.42}
  *
+ * A publisher with signed readings adds one key, `sig`: the secure element's ECDSA P-256
+ * signature over the other fields (reading-signature.ts says exactly what is signed). It is
+ * optional, so the unsigned readings of Steps 1–3 stay valid; what a `sig` is worth is the
+ * verifying subscriber's business, not the schema's.
+ *
  * The subscriber parses with a strict schema: the payload crossed a network, so an unknown key,
  * a wrong type or a value no sensor of the unit can produce is rejected, never displayed.
  */
@@ -39,10 +44,12 @@ const readingSchema = z.strictObject({
   ...idShape,
   timestamp: z.iso.datetime({ offset: true }),
   ...envShape,
+  // Any string: a malformed signature is the verifier's verdict (flagged), not a parse error.
+  sig: z.string().optional(),
 });
 const encodeSchema = z.strictObject({ ...idShape, ...envShape });
 
-/** A parsed payload. Units: °C, %RH, hPa. */
+/** A parsed payload. Units: °C, %RH, hPa; `sig` only on a signed reading. */
 export type Reading = z.infer<typeof readingSchema>;
 /** What one pass over the ENV II gives. */
 export type EnvReading = Pick<Reading, 'temperature' | 'humidity' | 'pressure'>;

@@ -4,6 +4,7 @@ import type { SerialConsole } from '../firmware/console.js';
 import type { MqttLink } from '../firmware/link.js';
 import { parseReading, type Reading } from './reading.js';
 import { type SequenceEvent, SequenceTracker } from './reading-sequence.js';
+import type { FlagReason, ReadingVerifier } from './reading-verifier.js';
 
 export interface SubscriberState {
   received: number;
@@ -16,14 +17,43 @@ export interface SubscriberState {
   /** Milliseconds from a reading's timestamp to its display, per reading. */
   latenciesMs: number[];
   subscribed: boolean;
+  /** Signed readings: accepted after their signature verified. */
+  verified: number;
+  /** Signed readings: displayed flagged and not accepted (not in `readings`, not in the sequence). */
+  flagged: number;
+  lastFlagged: { readonly reading: Reading; readonly reason: FlagReason } | undefined;
 }
+
+/** How a displayed reading was taken: as is (no verification), verified, or flagged. */
+export type ReadingStatus =
+  | { readonly kind: 'displayed' }
+  | { readonly kind: 'verified' }
+  | { readonly kind: 'flagged'; readonly reason: FlagReason };
+
+export interface SubscriberOptions {
+  readonly topic: string;
+  readonly qos: 0 | 1;
+  readonly now: () => number;
+  /** Signed readings: accept only what verifies against the publisher certificate in flash. */
+  readonly verifier?: ReadingVerifier;
+}
+
+/** What the flag line says, per reason. Each names the signature problem on the line with `#<seq>`. */
+const FLAG_TEXT: Readonly<Record<FlagReason, string>> = {
+  unsigned: 'unsigned',
+  'malformed-signature': 'malformed signature',
+  'bad-signature': 'signature does not verify',
+  'unknown-device': 'no certificate for this device, unverified',
+};
 
 const KEEP = 10_000;
 
 /**
  * The M5Stack application: subscribe to `m5go/env`, check each payload, "display" it (the
  * console and the state the dashboard draws) and report gaps, duplicates and restarts in the
- * publisher's sequence.
+ * publisher's sequence. With a verifier (signed readings), a reading whose signature is
+ * missing, malformed or wrong is displayed flagged and kept out of the device's readings and
+ * sequence: whoever wrote it, it is not accepted as the device's.
  */
 export class Subscriber {
   readonly state: SubscriberState = {
@@ -35,19 +65,23 @@ export class Subscriber {
     events: [],
     latenciesMs: [],
     subscribed: false,
+    verified: 0,
+    flagged: 0,
+    lastFlagged: undefined,
   };
   readonly #tracker = new SequenceTracker();
-  readonly #listeners = new Set<(r: Reading) => void>();
+  readonly #listeners = new Set<(r: Reading, status: ReadingStatus) => void>();
 
   constructor(
     link: MqttLink,
     private readonly log: SerialConsole,
-    private readonly o: { readonly topic: string; readonly qos: 0 | 1; readonly now: () => number },
+    private readonly o: SubscriberOptions,
   ) {
     link.on('connected', (client: MqttClient) => void this.#subscribe(client));
   }
 
-  onReading(listener: (r: Reading) => void): () => void {
+  /** Called with every reading displayed, flagged ones included, and how it was taken. */
+  onReading(listener: (r: Reading, status: ReadingStatus) => void): () => void {
     this.#listeners.add(listener);
     return () => void this.#listeners.delete(listener);
   }
@@ -79,6 +113,18 @@ export class Subscriber {
       this.log.println(`Rejected a message on ${topic}: ${why}.`);
       return;
     }
+    const values = `${reading.temperature.toFixed(2)} °C  ${reading.humidity.toFixed(1)} %RH  ${reading.pressure.toFixed(2)} hPa`;
+    const verdict = this.o.verifier?.verify(reading, topic);
+    if (verdict !== undefined && !verdict.ok) {
+      this.state.flagged++;
+      this.state.lastFlagged = { reading, reason: verdict.reason };
+      this.log.println(
+        `FLAGGED ${reading.deviceId} #${reading.seq} (${FLAG_TEXT[verdict.reason]}): ${values} — not accepted as ${reading.deviceId}'s.`,
+      );
+      for (const l of this.#listeners) l(reading, { kind: 'flagged', reason: verdict.reason });
+      return;
+    }
+    if (verdict !== undefined) this.state.verified++;
     this.state.received++;
     this.state.last = reading;
     this.state.readings.push(reading);
@@ -96,9 +142,9 @@ export class Subscriber {
     } else if (event.kind === 'duplicate' || event.kind === 'out-of-order') {
       this.log.println(`${reading.deviceId} #${reading.seq}: ${event.kind}.`);
     }
-    this.log.println(
-      `Display ${reading.deviceId} #${reading.seq}: ${reading.temperature.toFixed(2)} °C  ${reading.humidity.toFixed(1)} %RH  ${reading.pressure.toFixed(2)} hPa`,
-    );
-    for (const l of this.#listeners) l(reading);
+    // "(verified)" only: a line about a good reading must not read like a doubt about it.
+    this.log.println(`Display ${reading.deviceId} #${reading.seq}${verdict ? ' (verified)' : ''}: ${values}`);
+    const status: ReadingStatus = verdict ? { kind: 'verified' } : { kind: 'displayed' };
+    for (const l of this.#listeners) l(reading, status);
   }
 }

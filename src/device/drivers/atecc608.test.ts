@@ -101,6 +101,19 @@ describe('Atecc608Driver: the SparkFun library over the I2C bus', () => {
     assert.equal(await driver.verifySignature(h, tampered, publicKey), false);
   });
 
+  test('two signatures asked at once (a TLS handshake and a reading): each signs its own digest', async () => {
+    const { driver } = rig();
+    const spki = {
+      key: Buffer.from(p256PublicKeyInfo(await driver.generatePublicKey(0))),
+      format: 'der',
+      type: 'spki',
+      dsaEncoding: 'ieee-p1363',
+    } as const;
+    const messages = ['CertificateVerify transcript', 'm5go-01 #7 21.5 °C', 'm5go-01 #8 21.6 °C'];
+    const sigs = await Promise.all(messages.map((m) => driver.createSignature(digest(m), 0)));
+    messages.forEach((m, i) => assert.ok(verify('sha256', Buffer.from(m), spki, sigs[i]!), m));
+  });
+
   test('the TNGTLS slot-0 key cannot be replaced: GenKey create is refused', async () => {
     const { driver } = rig();
     await assert.rejects(driver.createNewKeyPair(0), rejects('ERR_SE_STATUS', 0x0f));

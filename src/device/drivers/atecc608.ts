@@ -62,6 +62,8 @@ export class Atecc608Driver {
   readonly bus: I2cBus;
   readonly address: number;
   #config: ConfigSnapshot | undefined;
+  /** The tail of the Nonce→Sign/Verify pairs queued on this driver. */
+  #tempKeyUser: Promise<unknown> = Promise.resolve();
   /** Commands sent since construction, for the serial console and the tests. */
   commandsSent = 0;
 
@@ -288,8 +290,10 @@ export class Atecc608Driver {
    * external message (mode 0x80) with the slot's key → raw R‖S, 64 bytes.
    */
   async createSignature(digest: Uint8Array, slot = 0): Promise<Uint8Array> {
-    await this.loadTempKey(digest);
-    return this.command(OPCODE.SIGN, 0x80, slot, new Uint8Array(0), 67);
+    return this.#withTempKey(async () => {
+      await this.loadTempKey(digest);
+      return this.command(OPCODE.SIGN, 0x80, slot, new Uint8Array(0), 67);
+    });
   }
 
   /**
@@ -302,14 +306,28 @@ export class Atecc608Driver {
         details: { signature: signature.length, publicKey: publicKey.length },
       });
     }
-    await this.loadTempKey(digest);
-    try {
-      await this.command(OPCODE.VERIFY, 0x02, 0x0004, Uint8Array.from([...signature, ...publicKey]), 4);
-      return true;
-    } catch (err) {
-      if (isLabError(err, 'ERR_SE_STATUS') && err.details.status === STATUS.MISCOMPARE) return false;
-      throw err;
-    }
+    return this.#withTempKey(async () => {
+      await this.loadTempKey(digest);
+      try {
+        await this.command(OPCODE.VERIFY, 0x02, 0x0004, Uint8Array.from([...signature, ...publicKey]), 4);
+        return true;
+      } catch (err) {
+        if (isLabError(err, 'ERR_SE_STATUS') && err.details.status === STATUS.MISCOMPARE) return false;
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Run a Nonce→Sign (or Nonce→Verify) pair with no other pair in between. ATECC608B: TempKey
+   * is one register, and Sign mode 0x80 signs whatever it holds (reference §3.7), so a TLS
+   * CertificateVerify and a reading signed at the same moment would otherwise have the chip
+   * sign one caller's digest for the other.
+   */
+  #withTempKey<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.#tempKeyUser.then(run, run);
+    this.#tempKeyUser = result.catch(() => undefined);
+    return result;
   }
 
   /**

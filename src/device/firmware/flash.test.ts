@@ -20,7 +20,12 @@ const code = (c: string) => (err: unknown) => isLabError(err, c as never);
 
 test('the firmware reads back what it was built with; only Step 2 has the key in flash', () => {
   const step3 = buildFirmwareFlash(base);
-  assert.deepEqual(readFirmwareFlash(step3), { ...base, clientKey: undefined });
+  assert.deepEqual(readFirmwareFlash(step3), {
+    ...base,
+    clientKey: undefined,
+    signedReadings: false,
+    publisherCert: undefined,
+  });
   assert.ok(!Buffer.from(step3).includes('PRIVATE KEY'));
   const step2 = buildFirmwareFlash({ ...base, keySource: 'flash', clientKey: KEY });
   assert.equal(readFirmwareFlash(step2).clientKey, KEY);
@@ -31,6 +36,31 @@ test('the firmware reads back what it was built with; only Step 2 has the key in
 test('a key source and a key that do not go together are refused', () => {
   assert.throws(() => buildFirmwareFlash({ ...base, keySource: 'flash' }), code('ERR_OPTIONS_INVALID'));
   assert.throws(() => buildFirmwareFlash({ ...base, clientKey: KEY }), code('ERR_OPTIONS_INVALID'));
+});
+
+test('signed readings: the M5Go needs the slot-0 key, the M5Stack a CA and the publisher certificate', () => {
+  const PUB = '-----BEGIN CERTIFICATE-----\nPUBLISHER\n-----END CERTIFICATE-----\n';
+  const m5go = buildFirmwareFlash({ ...base, keySource: 'se-slot0', signedReadings: true });
+  assert.equal(readFirmwareFlash(m5go).signedReadings, true);
+  assert.equal(listConstants(parseFlashImage(m5go)).signed_readings, '1');
+  const m5stack = buildFirmwareFlash({ ...base, role: 'm5stack', signedReadings: true, publisherCert: PUB });
+  assert.deepEqual(
+    [readFirmwareFlash(m5stack).signedReadings, readFirmwareFlash(m5stack).publisherCert],
+    [true, PUB],
+  );
+  const refused = (s: FirmwareSettings, option: string) =>
+    assert.throws(
+      () => buildFirmwareFlash(s),
+      (err: unknown) => isLabError(err, 'ERR_OPTIONS_INVALID') && err.details.option === option,
+    );
+  refused({ ...base, signedReadings: true }, 'signedReadings'); // slot 8's key is not the chip's own
+  refused({ ...base, role: 'm5stack', signedReadings: true }, 'publisherCert');
+  refused(
+    { ...base, role: 'm5stack', signedReadings: true, publisherCert: PUB, caCert: undefined },
+    'caCert',
+  );
+  refused({ ...base, role: 'm5stack', publisherCert: PUB }, 'publisherCert');
+  refused({ ...base, keySource: 'se-slot0', publisherCert: PUB, signedReadings: true }, 'publisherCert');
 });
 
 test('an image that is not firmware, or lacks a constant, is refused with a coded error', () => {

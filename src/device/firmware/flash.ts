@@ -18,6 +18,14 @@ export interface FirmwareSettings {
   readonly clientCert?: string;
   /** PEM private key compiled into the firmware: Step 2 only (the flaw the flash dump shows). */
   readonly clientKey?: string;
+  /**
+   * Signed readings (Step 4). M5Go: every reading is signed by the secure element with the
+   * slot-0 key, so it needs key source se-slot0. M5Stack: every reading is verified against
+   * `publisherCert`, and one that does not verify is displayed flagged, not as the device's.
+   */
+  readonly signedReadings?: boolean;
+  /** M5Stack with signed readings: PEM certificate of the publisher, validated against `caCert`. */
+  readonly publisherCert?: string;
 }
 
 const PROJECT: Record<Role, string> = { m5go: 'm5go-env-publisher', m5stack: 'm5stack-env-subscriber' };
@@ -34,6 +42,7 @@ export function buildFirmwareFlash(settings: FirmwareSettings): Uint8Array {
       details: { option: 'clientKey' },
     });
   }
+  checkSignedReadings(settings);
   const constants: Record<string, string> = {
     role: settings.role,
     key_source: settings.keySource,
@@ -45,6 +54,8 @@ export function buildFirmwareFlash(settings: FirmwareSettings): Uint8Array {
   if (settings.caCert !== undefined) constants.ca_cert = settings.caCert;
   if (settings.clientCert !== undefined) constants.client_cert = settings.clientCert;
   if (settings.clientKey !== undefined) constants.client_key = settings.clientKey;
+  if (settings.signedReadings === true) constants.signed_readings = '1';
+  if (settings.publisherCert !== undefined) constants.publisher_cert = settings.publisherCert;
   return buildFlashImage({ constants, app: { projectName: PROJECT[settings.role] } });
 }
 
@@ -69,6 +80,8 @@ export function readFirmwareFlash(flash: Uint8Array): FirmwareSettings {
   if (role !== 'm5go' && role !== 'm5stack') throw badConstant('role', role);
   if (!['none', 'flash', 'se-slot8', 'se-slot0'].includes(keySource))
     throw badConstant('key_source', keySource);
+  const signed = text('signed_readings');
+  if (signed !== undefined && signed !== '1') throw badConstant('signed_readings', signed);
   const port = Number(need('mqtt_port'));
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw badConstant('mqtt_port', need('mqtt_port'));
   return {
@@ -81,7 +94,36 @@ export function readFirmwareFlash(flash: Uint8Array): FirmwareSettings {
     caCert: text('ca_cert'),
     clientCert: text('client_cert'),
     clientKey: text('client_key'),
+    signedReadings: signed === '1',
+    publisherCert: text('publisher_cert'),
   };
+}
+
+/** What signed readings need: the chip's slot-0 key to sign with, or a CA and a certificate to verify with. */
+function checkSignedReadings(s: FirmwareSettings): void {
+  const invalid = (option: string, message: string) =>
+    new LabError('ERR_OPTIONS_INVALID', message, { details: { option } });
+  if (s.signedReadings === true && s.role === 'm5go' && s.keySource !== 'se-slot0') {
+    throw invalid(
+      'signedReadings',
+      `the M5Go signs readings with the secure element's slot-0 key: key source se-slot0 (Step 4), not "${s.keySource}"`,
+    );
+  }
+  if (s.signedReadings === true && s.role === 'm5stack') {
+    if (s.publisherCert === undefined)
+      throw invalid('publisherCert', "verifying signed readings needs the publisher's certificate");
+    if (s.caCert === undefined)
+      throw invalid(
+        'caCert',
+        "verifying signed readings needs the CA that issued the publisher's certificate",
+      );
+  }
+  if (s.publisherCert !== undefined && !(s.role === 'm5stack' && s.signedReadings === true)) {
+    throw invalid(
+      'publisherCert',
+      'only an M5Stack that verifies signed readings holds a publisher certificate',
+    );
+  }
 }
 
 function badConstant(name: string, value: string): LabError {
