@@ -17,27 +17,30 @@ import {
   type NegotiatedParameters,
 } from './handshake.js';
 import { HandshakeBuffer, type HandshakeMessage } from './handshake-buffer.js';
-import { resolveOptions, type Tls12ClientOptions } from './options.js';
+import type { ClientHelloOffer } from './hello.js';
+import { type ClientSettings, resolveOptions, type Tls12ClientOptions } from './options.js';
 import type { AuthenticateParams, ServerIdentity } from './server-auth.js';
 import { encodeRecord } from './record.js';
 import { type InboundRecord, RecordLayer } from './record-layer.js';
 
 export type TlsConnectionState = 'idle' | 'handshaking' | 'connected' | 'closing' | 'closed' | 'failed';
 
-export type TlsEvent =
-  | { readonly type: 'handshake'; readonly parameters: NegotiatedParameters }
+export type TlsEvent<P = NegotiatedParameters> =
+  | { readonly type: 'handshake'; readonly parameters: P }
   /** The server closed cleanly (RFC 5246 §7.2.1); our close_notify is in `send`. */
   | { readonly type: 'close_notify' }
   | { readonly type: 'warning'; readonly alert: string; readonly alertNumber: number }
   /** A HelloRequest after the handshake, answered with a no_renegotiation warning. */
-  | { readonly type: 'renegotiation_refused' };
+  | { readonly type: 'renegotiation_refused' }
+  /** TLS 1.3: the server updated its keys (RFC 8446 §4.6.3); `requested`: ours were updated too. */
+  | { readonly type: 'key_update'; readonly requested: boolean };
 
-export interface TlsOutput {
+export interface TlsOutput<P = NegotiatedParameters> {
   /** Records to write to the transport, in order (alerts included). */
   readonly send: Uint8Array[];
   /** Decrypted application data, in order. */
   readonly appData: Uint8Array[];
-  readonly events: TlsEvent[];
+  readonly events: TlsEvent<P>[];
   /** Set once the connection has failed: the alert we sent (already in `send`) or received. */
   error?: LabError;
 }
@@ -69,9 +72,14 @@ export class Tls12ClientConnection {
    * @param seams For tests only: a stand-in for server authentication (the fuzz test memoizes
    * the real one, because X.509 parsing costs milliseconds per identical chain).
    */
-  constructor(options: Tls12ClientOptions, seams: ConnectionSeams = {}) {
-    const settings = resolveOptions(options);
-    this.#handshake = new ClientHandshake(settings, seams.authenticateServer);
+  constructor(
+    options: Tls12ClientOptions,
+    seams: ConnectionSeams = {},
+    shared?: { readonly settings: ClientSettings; readonly hello: ClientHelloOffer },
+  ) {
+    // `shared`: TlsClientConnection hands over its settings and the ClientHello it already sent.
+    const settings = shared?.settings ?? resolveOptions(options);
+    this.#handshake = new ClientHandshake(settings, seams.authenticateServer, shared?.hello);
   }
 
   get state(): TlsConnectionState {

@@ -5,6 +5,7 @@ import { chooseClientCredential } from './client-auth.js';
 import { HandshakeType, VERIFY_DATA_LENGTH } from './codes.js';
 import { handshakeFailure, protocolFailure } from './failure.js';
 import type { HandshakeMessage } from './handshake-buffer.js';
+import type { ClientHelloOffer } from './hello.js';
 import { type EphemeralKey, generateEphemeral, groupById } from './key-share.js';
 import { type CertificateRequest, parseCertificateRequest } from './messages/certificate-request.js';
 import { encodeCertificate, parseCertificateList } from './messages/certificate.js';
@@ -67,6 +68,8 @@ export interface NegotiatedParameters {
   readonly clientCertificateRequested: boolean;
   readonly clientCertificateSent: boolean;
   readonly clientSignatureScheme: string | undefined;
+  /** Present only when ALPN was offered and the server chose a protocol (RFC 7301). */
+  readonly alpnProtocol?: string;
 }
 
 const NAMES = new Map<number, string>(Object.entries(HandshakeType).map(([k, v]) => [v, k]));
@@ -89,10 +92,14 @@ export class ClientHandshake {
 
   readonly #authenticate: (p: AuthenticateParams) => ServerIdentity;
 
-  constructor(settings: ClientSettings, authenticate = authenticateServer) {
+  readonly #hello: ClientHelloOffer | undefined;
+
+  /** @param hello A ClientHello shared with TLS 1.3 (TlsClientConnection); without it, our own 1.2-only one. */
+  constructor(settings: ClientSettings, authenticate = authenticateServer, hello?: ClientHelloOffer) {
     this.#s = settings;
     this.#authenticate = authenticate;
-    this.#clientRandom = settings.rng.bytes(32);
+    this.#hello = hello;
+    this.#clientRandom = hello ? hello.random : settings.rng.bytes(32);
     if (this.#clientRandom.length !== 32) throw new RangeError('the rng returned the wrong number of bytes');
   }
 
@@ -101,6 +108,10 @@ export class ClientHandshake {
   }
 
   clientHello(): Uint8Array {
+    if (this.#hello) {
+      this.#transcript.push(this.#hello.message);
+      return this.#hello.message;
+    }
     const msg = encodeClientHello({
       random: this.#clientRandom,
       cipherSuites: this.#s.suites,
@@ -166,6 +177,7 @@ export class ClientHandshake {
       clientCertificateRequested: this.#request !== undefined,
       clientCertificateSent: this.#clientScheme !== undefined,
       clientSignatureScheme: this.#clientScheme?.name,
+      ...(n.alpnProtocol === undefined ? {} : { alpnProtocol: n.alpnProtocol }),
     });
   }
 
@@ -200,6 +212,8 @@ export class ClientHandshake {
     this.#negotiated = acceptServerHello(sh, {
       suites: this.#s.suites,
       requireExtendedMasterSecret: this.#s.requireExtendedMasterSecret,
+      offered13: this.#hello?.offers13 === true,
+      alpn: this.#s.alpn,
     });
     this.#serverRandom = sh.random;
     this.#state = 'wait-certificate';

@@ -3,10 +3,12 @@ import { type CipherSuite, cipherSuiteById } from './cipher-suites.js';
 import { ExtensionType, TLS12 } from './codes.js';
 import { handshakeFailure, protocolFailure } from './failure.js';
 import type { ServerHello } from './messages/server-hello.js';
+import { DOWNGRADE_TLS11, DOWNGRADE_TLS12 } from './tls13/codes.js';
 
 export interface Negotiated {
   readonly suite: CipherSuite;
   readonly extendedMasterSecret: boolean;
+  readonly alpnProtocol?: string | undefined;
 }
 
 /** Extensions we send; ServerHello may echo only these, and signature_algorithms never. */
@@ -18,11 +20,28 @@ const ANSWERABLE: ReadonlySet<number> = new Set([
   ExtensionType.renegotiationInfo,
 ]);
 
+export interface Offered12 {
+  readonly suites: readonly number[];
+  readonly requireExtendedMasterSecret: boolean;
+  /** TLS 1.3 was offered too: check the downgrade sentinel (RFC 8446 §4.1.3). */
+  readonly offered13?: boolean;
+  /** ALPN names offered (RFC 7301); the server may then answer with one of them. */
+  readonly alpn?: readonly string[];
+}
+
 /** Judge what the server chose against what we offered. */
-export function acceptServerHello(
-  sh: ServerHello,
-  offered: { readonly suites: readonly number[]; readonly requireExtendedMasterSecret: boolean },
-): Negotiated {
+export function acceptServerHello(sh: ServerHello, offered: Offered12): Negotiated {
+  // RFC 8446 §4.1.3: "TLS 1.3 clients receiving a ServerHello indicating TLS 1.2 or below MUST
+  // check that the last 8 bytes are not equal to either of these values ... If a match is
+  // found, the client MUST abort the handshake with an "illegal_parameter" alert."
+  if (offered.offered13) {
+    const tail = Buffer.from(sh.random.subarray(24));
+    if (tail.equals(DOWNGRADE_TLS12) || tail.equals(DOWNGRADE_TLS11))
+      throw handshakeFailure(
+        'illegal_parameter',
+        'the ServerHello random carries the TLS 1.3 downgrade sentinel',
+      );
+  }
   // RFC 5246 Appendix E.1: a version the client does not support gets protocol_version. We are
   // 1.2 only, so 1.0/1.1 (a downgrade) and anything above what we offered are both refused.
   if (sh.version !== TLS12)
@@ -48,12 +67,31 @@ export function acceptServerHello(
     throw handshakeFailure('illegal_parameter', `the server chose compression ${sh.compression}`, {
       compression: sh.compression,
     });
-  for (const [type, data] of sh.extensions) checkExtension(type, data);
+  const alpn = offered.alpn ?? [];
+  let alpnProtocol: string | undefined;
+  for (const [type, data] of sh.extensions) {
+    if (type === ALPN && alpn.length > 0) alpnProtocol = checkAlpn(data, alpn);
+    else checkExtension(type, data);
+  }
   const extendedMasterSecret = sh.extensions.has(ExtensionType.extendedMasterSecret);
   // RFC 7627 §5.3: a client that requires EMS aborts a handshake without it.
   if (!extendedMasterSecret && offered.requireExtendedMasterSecret)
     throw handshakeFailure('handshake_failure', 'the server does not support the extended master secret');
-  return { suite, extendedMasterSecret };
+  return { suite, extendedMasterSecret, alpnProtocol };
+}
+
+const ALPN = 16;
+
+/** RFC 7301 §3.1: the ServerHello's ALPN names exactly one protocol, one we offered. */
+function checkAlpn(data: Uint8Array, offered: readonly string[]): string {
+  const r = new ByteReader(data, 'application_layer_protocol_negotiation');
+  const list = new ByteReader(r.vector(2, 2, 0xffff, 'protocol_name_list'), 'ALPN');
+  r.end();
+  const name = new TextDecoder().decode(list.vector(1, 1, 0xff, 'ProtocolName'));
+  list.end();
+  if (!offered.includes(name))
+    throw handshakeFailure('illegal_parameter', 'the server selected an ALPN protocol we did not offer');
+  return name;
 }
 
 function checkExtension(type: number, data: Uint8Array): void {

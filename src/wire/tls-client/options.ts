@@ -9,6 +9,11 @@ import type { Signer } from '../../pki/signer.js';
 import { CIPHER_SUITE_NAMES, CIPHER_SUITES, type CipherSuiteName } from './cipher-suites.js';
 import { GROUP_IDS, GROUP_NAMES, type GroupName } from './key-share.js';
 import { SIGNATURE_SCHEMES } from './signature-schemes.js';
+import {
+  TLS13_CIPHER_SUITE_NAMES,
+  TLS13_CIPHER_SUITES,
+  type Tls13CipherSuiteName,
+} from './tls13/cipher-suites.js';
 
 export interface Tls12ClientOptions {
   /**
@@ -36,6 +41,18 @@ export interface Tls12ClientOptions {
   readonly requireExtendedMasterSecret?: boolean;
 }
 
+export type TlsVersion = '1.2' | '1.3';
+
+/** The general client (TlsClientConnection): the TLS 1.2 options plus the version choice. */
+export interface TlsClientOptions extends Tls12ClientOptions {
+  /** Versions offered; default both, TLS 1.3 preferred (RFC 8446 §4.2.1 supported_versions). */
+  readonly versions?: readonly TlsVersion[];
+  /** TLS 1.3 suites (RFC 8446 §B.4) in our order of preference; default all three. */
+  readonly tls13CipherSuites?: readonly Tls13CipherSuiteName[];
+  /** ALPN protocol names (RFC 7301), e.g. 'mqtt'; none offered by default. */
+  readonly alpnProtocols?: readonly string[];
+}
+
 /** The validated, frozen settings a connection runs on. */
 export interface ClientSettings {
   readonly serverName: string | undefined;
@@ -53,6 +70,10 @@ export interface ClientSettings {
   readonly groupIds: readonly number[];
   readonly signatureSchemes: readonly number[];
   readonly requireExtendedMasterSecret: boolean;
+  /** Offered versions, highest first; ['1.2'] for Tls12ClientConnection. */
+  readonly versions: readonly TlsVersion[];
+  readonly tls13Suites: readonly number[];
+  readonly alpn: readonly string[];
 }
 
 const bytes = z.instanceof(Uint8Array);
@@ -70,59 +91,100 @@ const parsedCertificate = z.custom<ParsedCertificate>(
 );
 const unique = <T>(a: readonly T[]) => new Set(a).size === a.length;
 
-const SCHEMA = z
+const FIELDS = {
+  serverName: z.string().refine(isHostReference, 'expected a DNS name or an IP address').optional(),
+  trustAnchors: z.array(z.union([bytes, parsedCertificate])).optional(),
+  certificateChain: z
+    .array(bytes.refine((b) => b.length > 0 && b.length <= 0xffffff))
+    .max(16)
+    .optional(),
+  signer: signerSchema.optional(),
+  rejectUnauthorized: z.boolean().optional(),
+  clock: clockSchema.optional(),
+  rng: rngSchema.optional(),
+  keylog: z.custom<(line: string) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+  cipherSuites: z.array(z.enum(CIPHER_SUITE_NAMES)).min(1).refine(unique, 'repeated cipher suite').optional(),
+  groups: z.array(z.enum(GROUP_NAMES)).min(1).refine(unique, 'repeated group').optional(),
+  requireExtendedMasterSecret: z.boolean().optional(),
+};
+
+type BaseOptions = z.infer<z.ZodObject<typeof FIELDS>>;
+
+function crossCheck(o: BaseOptions, ctx: z.RefinementCtx): void {
+  const strict = o.rejectUnauthorized !== false;
+  if (strict && (o.trustAnchors ?? []).length === 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['trustAnchors'],
+      message: 'required unless rejectUnauthorized is false',
+    });
+  if (strict && o.serverName === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['serverName'],
+      message: 'required unless rejectUnauthorized is false',
+    });
+  if ((o.certificateChain ?? []).length > 0 && o.signer === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['signer'],
+      message: 'a certificateChain needs a signer for CertificateVerify',
+    });
+  if (o.signer !== undefined && (o.certificateChain ?? []).length === 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['certificateChain'],
+      message: 'a signer needs the certificate chain it signs for',
+    });
+}
+
+const SCHEMA = z.strictObject(FIELDS).superRefine(crossCheck);
+
+// RFC 7301 §3.1: ProtocolName<1..2^8-1>, in printable ASCII here (what brokers use: "mqtt").
+const alpnName = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'expected 1-255 printable ASCII characters');
+
+const GENERAL_SCHEMA = z
   .strictObject({
-    serverName: z.string().refine(isHostReference, 'expected a DNS name or an IP address').optional(),
-    trustAnchors: z.array(z.union([bytes, parsedCertificate])).optional(),
-    certificateChain: z
-      .array(bytes.refine((b) => b.length > 0 && b.length <= 0xffffff))
-      .max(16)
+    ...FIELDS,
+    versions: z
+      .array(z.enum(['1.2', '1.3']))
+      .min(1)
+      .refine(unique, 'repeated version')
       .optional(),
-    signer: signerSchema.optional(),
-    rejectUnauthorized: z.boolean().optional(),
-    clock: clockSchema.optional(),
-    rng: rngSchema.optional(),
-    keylog: z
-      .custom<(line: string) => void>((v) => typeof v === 'function', 'expected a function')
-      .optional(),
-    cipherSuites: z
-      .array(z.enum(CIPHER_SUITE_NAMES))
+    tls13CipherSuites: z
+      .array(z.enum(TLS13_CIPHER_SUITE_NAMES))
       .min(1)
       .refine(unique, 'repeated cipher suite')
       .optional(),
-    groups: z.array(z.enum(GROUP_NAMES)).min(1).refine(unique, 'repeated group').optional(),
-    requireExtendedMasterSecret: z.boolean().optional(),
+    alpnProtocols: z.array(alpnName).min(1).max(16).refine(unique, 'repeated protocol').optional(),
   })
-  .superRefine((o, ctx) => {
-    const strict = o.rejectUnauthorized !== false;
-    if (strict && (o.trustAnchors ?? []).length === 0)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['trustAnchors'],
-        message: 'required unless rejectUnauthorized is false',
-      });
-    if (strict && o.serverName === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['serverName'],
-        message: 'required unless rejectUnauthorized is false',
-      });
-    if ((o.certificateChain ?? []).length > 0 && o.signer === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['signer'],
-        message: 'a certificateChain needs a signer for CertificateVerify',
-      });
-    if (o.signer !== undefined && (o.certificateChain ?? []).length === 0)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['certificateChain'],
-        message: 'a signer needs the certificate chain it signs for',
-      });
-  });
+  .superRefine(crossCheck);
 
 export function resolveOptions(options: Tls12ClientOptions, where = 'Tls12ClientConnection'): ClientSettings {
-  const o = parseOptions(SCHEMA, options, where);
+  return settingsFrom(parseOptions(SCHEMA, options, where), {});
+}
+
+/** The general client's options: both versions by default, TLS 1.3 first. */
+export function resolveClientOptions(
+  options: TlsClientOptions,
+  where = 'TlsClientConnection',
+): ClientSettings {
+  const { versions, tls13CipherSuites, alpnProtocols, ...rest } = parseOptions(
+    GENERAL_SCHEMA,
+    options,
+    where,
+  );
+  return settingsFrom(rest, { versions: versions ?? ['1.3', '1.2'], tls13CipherSuites, alpnProtocols });
+}
+
+function settingsFrom(
+  o: BaseOptions,
+  g: {
+    versions?: readonly TlsVersion[] | undefined;
+    tls13CipherSuites?: readonly Tls13CipherSuiteName[] | undefined;
+    alpnProtocols?: readonly string[] | undefined;
+  },
+): ClientSettings {
   const groups = o.groups ?? GROUP_NAMES;
   const name = o.serverName;
   return Object.freeze({
@@ -144,5 +206,15 @@ export function resolveOptions(options: Tls12ClientOptions, where = 'Tls12Client
     groupIds: Object.freeze(groups.map((g) => GROUP_IDS[g])),
     signatureSchemes: Object.freeze(SIGNATURE_SCHEMES.map((s) => s.id)),
     requireExtendedMasterSecret: o.requireExtendedMasterSecret === true,
+    // Highest first whatever the order given: RFC 8446 §4.2.1 lists versions by preference.
+    versions: Object.freeze(
+      g.versions
+        ? (['1.3', '1.2'] as const).filter((v) => g.versions!.includes(v))
+        : (['1.2'] as TlsVersion[]),
+    ),
+    tls13Suites: Object.freeze(
+      (g.tls13CipherSuites ?? TLS13_CIPHER_SUITE_NAMES).map((n) => TLS13_CIPHER_SUITES[n].id),
+    ),
+    alpn: Object.freeze([...(g.alpnProtocols ?? [])]),
   });
 }

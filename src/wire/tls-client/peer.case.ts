@@ -15,6 +15,8 @@ import { PROFILES, type ProfileName } from '../../pki/profiles.js';
 import { keySigner } from '../../pki/signer.js';
 import type { LabError } from '../../core/errors.js';
 import { Tls12ClientConnection, type TlsEvent } from './connection.js';
+import type { NegotiatedParameters } from './handshake.js';
+import type { SansIoConnection } from './socket.js';
 import type { Tls12ClientOptions } from './options.js';
 
 export interface Identity {
@@ -135,17 +137,17 @@ export function nodeServer(options: TlsOptions): {
   return { server, clientEnd, keylog, errors };
 }
 
-export interface Drive {
+export interface Drive<P = NegotiatedParameters> {
   readonly appData: Uint8Array[];
-  readonly events: TlsEvent[];
+  readonly events: TlsEvent<P>[];
   /** Resolves with the failure, or undefined once the handshake completed. */
   readonly handshake: Promise<LabError | undefined>;
 }
 
 /** Pump bytes between a sans-IO connection and a transport end until the test stops. */
-export function drive(conn: Tls12ClientConnection, transport: Duplex): Drive {
+export function drive<P = NegotiatedParameters>(conn: SansIoConnection<P>, transport: Duplex): Drive<P> {
   const appData: Uint8Array[] = [];
-  const events: TlsEvent[] = [];
+  const events: TlsEvent<P>[] = [];
   let settle: (e: LabError | undefined) => void = () => {};
   const handshake = new Promise<LabError | undefined>((resolve) => (settle = resolve));
   transport.on('data', (chunk: Buffer) => {
@@ -170,15 +172,16 @@ export function drive(conn: Tls12ClientConnection, transport: Duplex): Drive {
  * Record what a Node TLS server sends to a deterministic client (seeded rng): replayed to a
  * fresh client with the same seed, the bytes are valid again, so they can be mutated.
  */
-export async function recordServerBytes(
-  clientOptions: Tls12ClientOptions,
+export async function recordServerBytes<O extends Tls12ClientOptions = Tls12ClientOptions>(
+  clientOptions: O,
   serverOptions: TlsOptions,
   afterHandshake: (server: TLSSocket) => void,
+  connect: (options: O) => SansIoConnection<unknown> = (o) => new Tls12ClientConnection(o),
 ): Promise<{ chunks: Buffer[]; error: LabError | undefined }> {
   const { server, clientEnd } = nodeServer(serverOptions);
   const chunks: Buffer[] = [];
   clientEnd.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-  const conn = new Tls12ClientConnection(clientOptions);
+  const conn = connect(clientOptions);
   const d = drive(conn, clientEnd);
   const error = await d.handshake;
   if (!error) afterHandshake(server);

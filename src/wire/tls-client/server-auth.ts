@@ -57,7 +57,8 @@ export interface AuthenticateParams {
   readonly serverName: string | undefined;
   readonly at: Date;
   readonly rejectUnauthorized: boolean;
-  readonly auth: ServerAuth;
+  /** The suite's key type in TLS 1.2; 'tls13' when the signature scheme, not the suite, decides (RFC 8446 §4.4.2.2). */
+  readonly auth: ServerAuth | 'tls13';
   /** Curves of an ECDSA leaf we accept: those we offered in supported_groups (RFC 8422 §5.3). */
   readonly curves: readonly string[];
 }
@@ -120,9 +121,15 @@ function isDerSequence(der: Uint8Array): boolean {
   return length >= 0x80 && der.length === 2 + n + length;
 }
 
-const NODE_CURVES: Readonly<Record<string, string>> = { prime256v1: 'secp256r1', secp384r1: 'secp384r1' };
+const NODE_CURVES: Readonly<Record<string, string>> = {
+  prime256v1: 'secp256r1',
+  secp384r1: 'secp384r1',
+  secp521r1: 'secp521r1',
+};
+/** RFC 8446 §4.2.3: the curves our offered ecdsa_* schemes name (the scheme binds the curve in 1.3). */
+const TLS13_CURVES: readonly string[] = ['secp256r1', 'secp384r1', 'secp521r1'];
 
-function leafKey(leaf: ParsedCertificate, auth: ServerAuth, curves: readonly string[]): KeyObject {
+function leafKey(leaf: ParsedCertificate, auth: ServerAuth | 'tls13', curves: readonly string[]): KeyObject {
   let key: KeyObject;
   try {
     key = spkiToKey(leaf.spki);
@@ -133,11 +140,16 @@ function leafKey(leaf: ParsedCertificate, auth: ServerAuth, curves: readonly str
   // RFC 5246 §7.4.2 (ECDHE_RSA: an RSA key usable for signatures).
   const type = key.asymmetricKeyType;
   const curve = type === 'ec' ? NODE_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''] : undefined;
-  const ok = auth === 'rsa' ? type === 'rsa' : type === 'ec' && curve !== undefined && curves.includes(curve);
+  const ok =
+    auth === 'tls13'
+      ? type === 'rsa' || (type === 'ec' && curve !== undefined && TLS13_CURVES.includes(curve))
+      : auth === 'rsa'
+        ? type === 'rsa'
+        : type === 'ec' && curve !== undefined && curves.includes(curve);
   if (!ok)
     throw handshakeFailure(
       'unsupported_certificate',
-      `the server certificate key (${type}) does not suit an ECDHE_${auth.toUpperCase()} suite`,
+      `the server certificate key (${type}) does not suit ${auth === 'tls13' ? 'our TLS 1.3 signature schemes' : `an ECDHE_${auth.toUpperCase()} suite`}`,
       {
         keyType: type,
       },

@@ -4,9 +4,10 @@ import { LabError } from '../../core/errors.js';
 import { parseOptions, z } from '../../core/options.js';
 import { isHostReference } from '../../pki/hostname.js';
 import { concat } from './bytes.js';
-import { type TlsOutput, Tls12ClientConnection } from './connection.js';
+import { TlsClientConnection, type TlsNegotiatedParameters } from './client-connection.js';
+import { type TlsConnectionState, type TlsOutput, Tls12ClientConnection } from './connection.js';
 import type { NegotiatedParameters } from './handshake.js';
-import type { Tls12ClientOptions } from './options.js';
+import type { Tls12ClientOptions, TlsClientOptions } from './options.js';
 
 export interface Tls12ConnectOptions extends Tls12ClientOptions {
   /** Where to connect; also the default `serverName`. Ignored for the connection when `socket` is given. */
@@ -25,15 +26,36 @@ const ADAPTER = z.strictObject({
   handshakeTimeout: z.number().int().min(0).optional(),
 });
 
+/** The general client's adapter options: TlsClientOptions plus the transport. */
+export interface TlsConnectOptions extends TlsClientOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly socket?: Duplex;
+  readonly handshakeTimeout?: number;
+}
+
 type Pending = { chunk: Uint8Array; callback: (error?: Error | null) => void };
 
+/** What the adapter needs of a sans-IO connection (both TlsClientConnection and Tls12ClientConnection). */
+export interface SansIoConnection<P> {
+  readonly state: TlsConnectionState;
+  readonly handshakeState: string;
+  readonly negotiated: P | undefined;
+  readonly error: LabError | undefined;
+  start(): Uint8Array;
+  receive(bytes: Uint8Array): Promise<TlsOutput<P>>;
+  receiveEnd(): Promise<TlsOutput<P>>;
+  write(data: Uint8Array): Uint8Array;
+  close(): Uint8Array;
+}
+
 /**
- * The sans-IO client on a byte stream: a Duplex of plaintext, like tls.TLSSocket. Writes made
+ * A sans-IO client on a byte stream: a Duplex of plaintext, like tls.TLSSocket. Writes made
  * before the handshake completes are held and sent after it; 'secureConnect' marks the moment.
  * A failure destroys the stream with the coded LabError (after the alert went out).
  */
-export class Tls12Socket extends Duplex {
-  readonly connection: Tls12ClientConnection;
+export class TlsSocket<P extends { readonly authorized: boolean } = TlsNegotiatedParameters> extends Duplex {
+  readonly connection: SansIoConnection<P>;
   readonly encrypted = true;
   readonly #transport: Duplex;
   #pending: Pending[] = [];
@@ -42,17 +64,26 @@ export class Tls12Socket extends Duplex {
   #timer: NodeJS.Timeout | undefined;
   #eof = false;
 
-  constructor(options: Tls12ConnectOptions) {
+  /**
+   * @param make Builds the sans-IO connection from the TLS options (serverName defaulted to host);
+   * by default a TlsClientConnection (TLS 1.3 and 1.2).
+   */
+  constructor(
+    options: TlsConnectOptions,
+    make: (tls: TlsClientOptions) => SansIoConnection<P> = (tls) =>
+      new TlsClientConnection(tls) as unknown as SansIoConnection<P>,
+    where = 'connectTls',
+  ) {
     super({ allowHalfOpen: false });
     const { host, port, socket, handshakeTimeout, ...tls } = options;
-    const a = parseOptions(ADAPTER, { host, port, socket, handshakeTimeout }, 'connectTls12');
+    const a = parseOptions(ADAPTER, { host, port, socket, handshakeTimeout }, where);
     if (!a.socket && (a.host === undefined || a.port === undefined))
-      throw new LabError('ERR_OPTIONS_INVALID', 'connectTls12: host and port are required without a socket', {
-        details: { where: 'connectTls12', option: a.host === undefined ? 'host' : 'port' },
+      throw new LabError('ERR_OPTIONS_INVALID', `${where}: host and port are required without a socket`, {
+        details: { where, option: a.host === undefined ? 'host' : 'port' },
       });
     const serverName =
       tls.serverName ?? (a.host !== undefined && isHostReference(a.host) ? a.host : undefined);
-    this.connection = new Tls12ClientConnection({
+    this.connection = make({
       ...tls,
       ...(serverName === undefined ? {} : { serverName }),
     });
@@ -82,7 +113,7 @@ export class Tls12Socket extends Duplex {
     }
   }
 
-  get negotiated(): NegotiatedParameters | undefined {
+  get negotiated(): P | undefined {
     return this.connection.negotiated;
   }
 
@@ -139,7 +170,7 @@ export class Tls12Socket extends Duplex {
   }
 
   /** Transport events in order: a chunk's output is applied before the next chunk's. */
-  #enqueue(step: () => Promise<TlsOutput>, thenDestroy = false): void {
+  #enqueue(step: () => Promise<TlsOutput<P>>, thenDestroy = false): void {
     this.#work = this.#work
       .then(async () => {
         if (!this.destroyed) this.#apply(await step());
@@ -152,7 +183,7 @@ export class Tls12Socket extends Duplex {
       });
   }
 
-  #apply(out: TlsOutput): void {
+  #apply(out: TlsOutput<P>): void {
     if (out.send.length > 0 && !this.#transport.destroyed) this.#transport.write(concat(...out.send));
     for (const data of out.appData) if (!this.push(data)) this.#transport.pause();
     for (const event of out.events) {
@@ -190,6 +221,15 @@ export class Tls12Socket extends Duplex {
   }
 }
 
+/** The TLS 1.2-only adapter, as before TLS 1.3 existed: its connection is a Tls12ClientConnection. */
+export class Tls12Socket extends TlsSocket<NegotiatedParameters> {
+  declare readonly connection: Tls12ClientConnection;
+
+  constructor(options: Tls12ConnectOptions) {
+    super(options, (tls) => new Tls12ClientConnection(tls), 'connectTls12');
+  }
+}
+
 /** A stream at once, handshake under way: what MQTT.js's `new MqttClient(() => stream, opts)` needs. */
 export function createTls12Stream(options: Tls12ConnectOptions): Tls12Socket {
   return new Tls12Socket(options);
@@ -197,10 +237,26 @@ export function createTls12Stream(options: Tls12ConnectOptions): Tls12Socket {
 
 /** Connect and complete the handshake; rejects with the coded LabError on failure. */
 export function connectTls12(options: Tls12ConnectOptions): Promise<Tls12Socket> {
+  return connectWith(() => new Tls12Socket(options));
+}
+
+/** TLS 1.3 and 1.2 (per `versions`): a stream at once, handshake under way. */
+export function createTlsStream(options: TlsConnectOptions): TlsSocket {
+  return new TlsSocket(options);
+}
+
+/** TLS 1.3 and 1.2 (per `versions`): connect and complete the handshake. */
+export function connectTls(options: TlsConnectOptions): Promise<TlsSocket> {
+  return connectWith(() => new TlsSocket(options));
+}
+
+function connectWith<S extends TlsSocket<P>, P extends { readonly authorized: boolean }>(
+  make: () => S,
+): Promise<S> {
   return new Promise((resolve, reject) => {
-    let socket: Tls12Socket;
+    let socket: S;
     try {
-      socket = new Tls12Socket(options);
+      socket = make();
     } catch (err) {
       reject(err as Error);
       return;
