@@ -4,8 +4,9 @@
  * records. AEAD suites only: AES-GCM and ChaCha20-Poly1305, TLS 1.2 and 1.3. Sans-IO and total:
  * a record that does not authenticate is counted and named, never thrown.
  */
-import { type CipherGCMTypes, createDecipheriv, createHmac } from 'node:crypto';
+import { type CipherGCMTypes, createDecipheriv } from 'node:crypto';
 import { type PrfHash, trafficKeys } from '../tls-client/prf.js';
+import { nextTrafficSecret, trafficKey } from '../tls-client/tls13/key-schedule.js';
 import { DEFAULT_MAX_HANDSHAKE_MESSAGE, HandshakeAssembler } from './assembler.js';
 import { CIPHER_SUITE_NAMES } from './cipher-suites.js';
 import { parseHandshakeBody } from './handshake.js';
@@ -75,36 +76,6 @@ function suiteParams(code: number, tls13: boolean): SuiteParams | undefined {
   if (name.includes('_WITH_CHACHA20_POLY1305_'))
     return { cipher: 'chacha20-poly1305', keyLength: 32, hash: 'sha256' };
   return undefined;
-}
-
-/** RFC 5869 §2.3 HKDF-Expand, with the hash's HMAC. */
-function hkdfExpand(hash: PrfHash, prk: Uint8Array, info: Uint8Array, length: number): Buffer {
-  const out: Buffer[] = [];
-  let t: Buffer = Buffer.alloc(0);
-  for (let i = 1, got = 0; got < length; i++) {
-    t = createHmac(hash, prk).update(t).update(info).update(Buffer.of(i)).digest();
-    out.push(t);
-    got += t.length;
-  }
-  return Buffer.concat(out).subarray(0, length);
-}
-
-/** RFC 8446 §7.1: HKDF-Expand-Label(Secret, Label, Context, Length), with the "tls13 " prefix. */
-export function hkdfExpandLabel(
-  hash: PrfHash,
-  secret: Uint8Array,
-  label: string,
-  context: Uint8Array,
-  length: number,
-): Buffer {
-  const full = Buffer.from(`tls13 ${label}`, 'ascii');
-  const info = Buffer.concat([
-    Buffer.of(length >> 8, length & 0xff, full.length),
-    full,
-    Buffer.of(context.length),
-    context,
-  ]);
-  return hkdfExpand(hash, secret, info, length);
 }
 
 /** One direction's keys: a write key, an IV (TLS 1.3, ChaCha20) or salt (TLS 1.2 GCM), a sequence number. */
@@ -178,15 +149,10 @@ function open13(p: SuiteParams, k: Protection, header: Uint8Array, fragment: Uin
   return { type: inner[end - 1]!, plaintext: inner.subarray(0, end - 1) };
 }
 
+/** RFC 8446 §7.3: a traffic secret's write key and IV, sequence number from 0. */
 function tls13Keys(p: SuiteParams, secret: Uint8Array): Protection {
-  return {
-    key: hkdfExpandLabel(p.hash, secret, 'key', new Uint8Array(0), p.keyLength),
-    iv: hkdfExpandLabel(p.hash, secret, 'iv', new Uint8Array(0), 12),
-    seq: 0n,
-  };
+  return { ...trafficKey(p.hash, secret, p.keyLength), seq: 0n };
 }
-
-const HASH_LENGTH: Readonly<Record<PrfHash, number>> = { sha256: 32, sha384: 48 };
 
 /** One direction in TLS 1.3: the current traffic secret, its keys, and the epoch it belongs to. */
 interface Side13 {
@@ -437,8 +403,7 @@ function decrypt13(
           s.keys = s.secret ? tls13Keys(p, s.secret) : undefined;
           s.assembler = new HandshakeAssembler(DEFAULT_MAX_HANDSHAKE_MESSAGE);
         } else if (m.msgType === HS.keyUpdate && s.epoch === 'application' && s.secret) {
-          // RFC 8446 §7.2: application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length)
-          s.secret = hkdfExpandLabel(p.hash, s.secret, 'traffic upd', new Uint8Array(0), HASH_LENGTH[p.hash]);
+          s.secret = nextTrafficSecret(p.hash, s.secret); // RFC 8446 §7.2
           s.keys = tls13Keys(p, s.secret);
         }
       }

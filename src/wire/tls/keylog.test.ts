@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { isLabError } from '../../core/errors.js';
-import { hkdfExpandLabel } from './decrypt.js';
 import { KEYLOG_HEADER, parseKeyLog } from './keylog.js';
 import { KeyLogFile } from './keylog-file.js';
 
@@ -93,22 +92,6 @@ describe('KeyLogFile', () => {
     assert.throws(
       () => KeyLogFile.open('/nonexistent-dir/lab.keys'),
       (e: unknown) => isLabError(e, 'ERR_FS_IO') && /\/nonexistent-dir\/lab\.keys/.test(e.message),
-    );
-  });
-});
-
-describe('hkdfExpandLabel', () => {
-  // RFC 8448 §3 (simple 1-RTT handshake), "derive write traffic keys for handshake data" from
-  // the server handshake traffic secret: key and iv.
-  test('RFC 8448 §3: server handshake key and iv', () => {
-    const secret = Buffer.from('b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38', 'hex');
-    assert.equal(
-      hkdfExpandLabel('sha256', secret, 'key', new Uint8Array(0), 16).toString('hex'),
-      '3fce516009c21727d0f2e4e86ee403bc',
-    );
-    assert.equal(
-      hkdfExpandLabel('sha256', secret, 'iv', new Uint8Array(0), 12).toString('hex'),
-      '5d313eb2671276ee13000b30',
     );
   });
 });
