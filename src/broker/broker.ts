@@ -210,7 +210,7 @@ export class Broker {
   messageDropped(
     session: Session,
     delivery: Delivery,
-    reason: 'queue-full' | 'offline-queue-full' | 'subscriber-stalled',
+    reason: 'queue-full' | 'offline-queue-full' | 'subscriber-stalled' | 'spool-full',
   ): void {
     this.logIf('notice', () => `Outgoing messages are being dropped for client ${session.clientId}.`);
     this.events.emit({
@@ -349,6 +349,7 @@ export class Broker {
       }, left);
     }
     this.store = store;
+    store.keepSpoolsOf(new Set(this.sessions.keys()));
     // A clean snapshot: damage found in recovery is not met again, and the journal starts small.
     store.compact(this.storeState(), true);
   }

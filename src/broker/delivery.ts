@@ -7,7 +7,8 @@ import type { Delivery, Session } from './session.js';
 /**
  * Hand a delivery to a session: sent now if the session is online and its window (the lesser
  * of our max_inflight_messages and the client's Receive Maximum) has room, queued otherwise,
- * dropped — counted and logged — when the queue is full.
+ * spooled to disk beyond the queue of an absent persistent session (persistence true), dropped
+ * — counted and logged — when neither queue nor spool has room.
  */
 export function deliver(broker: Broker, session: Session, delivery: Delivery, from?: Connection): void {
   const connection = session.connection;
@@ -17,7 +18,13 @@ export function deliver(broker: Broker, session: Session, delivery: Delivery, fr
       enqueue(broker, session, delivery, from);
     return;
   }
-  if (connection && session.queue.length === 0 && session.inflight.size < window(broker, session)) {
+  if (
+    connection &&
+    session.queue.length === 0 &&
+    session.inflight.size < window(broker, session) &&
+    // [MQTT-4.6.0-6] in order: nothing overtakes what waits in the spool.
+    !(broker.store && broker.store.spooled(session) > 0)
+  ) {
     const id = session.allocateId();
     session.inflight.set(id, { delivery, released: false });
     broker.store?.sent(session, id, delivery);
@@ -27,13 +34,19 @@ export function deliver(broker: Broker, session: Session, delivery: Delivery, fr
   enqueue(broker, session, delivery, from);
 }
 
-/** Move queued messages into the window while there is room (after an ack or a reconnect). */
+/**
+ * Move queued messages into the window while there is room (after an ack or a reconnect); the
+ * queue is refilled from the session's spool as it empties, so memory then spool, in order.
+ */
 export function pump(broker: Broker, session: Session): void {
   const connection = session.connection;
   if (!connection) return;
   const limit = window(broker, session);
   const before = session.queue.length;
-  while (session.queue.length > 0 && session.inflight.size < limit) {
+  let moved = false;
+  for (;;) {
+    moved = refill(broker, session) || moved;
+    if (session.queue.length === 0 || session.inflight.size >= limit) break;
     const delivery = session.queue.shift()!;
     if (expired(broker, delivery)) {
       broker.store?.dequeuedDropped(session);
@@ -49,8 +62,31 @@ export function pump(broker: Broker, session: Session): void {
     broker.store?.dequeuedInflight(session, id);
     send(broker, connection, delivery, id, false);
   }
-  if (session.queue.length < before) session.lastProgress = Date.now();
-  if (session.blocked && !queueFull(broker, session)) releaseHolds(session);
+  if (session.queue.length < before || moved) session.lastProgress = Date.now();
+  if (session.blocked && !queueFull(broker, session) && !spoolOverLimit(broker, session)) {
+    releaseHolds(session);
+  }
+}
+
+/**
+ * Top the memory queue up from the spool once it is half empty (one read for many messages).
+ * Each move is journaled (`unspool`) before anything is sent, so after a crash every message is
+ * in the queue or still in the spool: none lost, none twice.
+ */
+function refill(broker: Broker, session: Session): boolean {
+  const store = broker.store;
+  if (!store || store.spooled(session) === 0) return false;
+  const limit = broker.options.maxQueuedMessages || 1000;
+  if (session.queue.length > limit / 2) return false;
+  const moved = store.unspool(session, limit - session.queue.length);
+  for (const d of moved) session.queue.push(d);
+  return moved.length > 0;
+}
+
+/** A session whose own spool waits behind a spool limit reached by all spools together. */
+function spoolOverLimit(broker: Broker, session: Session): boolean {
+  const store = broker.store;
+  return store !== undefined && store.spooled(session) > 0 && !store.spoolHasRoom();
 }
 
 /** [MQTT-4.4.0-1] on a resumed session, resend unacknowledged PUBLISH (DUP set) and PUBREL, in order. */
@@ -74,6 +110,19 @@ function queueFull(broker: Broker, session: Session): boolean {
 }
 
 function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Connection | undefined): void {
+  const store = broker.store;
+  if (
+    store &&
+    session.persisted &&
+    (store.spooled(session) > 0 ||
+      (!session.online &&
+        queueFull(broker, session) &&
+        broker.options.queueFullPolicy === 'block' &&
+        store.spoolLimit > 0))
+  ) {
+    spool(broker, session, delivery, from);
+    return;
+  }
   if (queueFull(broker, session)) {
     // 'block' holds publishers only for a subscriber that is there and draining: holding them
     // for an absent or stalled one would let any client stop every publisher.
@@ -86,7 +135,7 @@ function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Con
             ? 'subscriber-stalled'
             : undefined;
     if (reason !== undefined) {
-      broker.stats.publishDropped++;
+      broker.stats.drop(reason);
       broker.messageDropped(session, delivery, reason);
       return;
     }
@@ -102,11 +151,41 @@ function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Con
   broker.store?.queued(session, delivery);
 }
 
+/**
+ * persistence true, queue_full_policy block: an absent session's messages beyond its memory
+ * queue go to its spool on disk rather than being dropped, and publishers are not held for it.
+ * Once a session has a spool, every new message goes behind it, online or not, to stay in order.
+ */
+function spool(broker: Broker, session: Session, delivery: Delivery, from: Connection | undefined): void {
+  const store = broker.store!;
+  if (!store.spoolHasRoom()) {
+    // max_spooled_bytes reached: as with a full queue, never hold publishers for an absent or
+    // stalled subscriber; a connected one that keeps draining holds them instead.
+    const reason = !session.online
+      ? 'spool-full'
+      : Date.now() - session.lastProgress > broker.options.queueStallMs
+        ? 'subscriber-stalled'
+        : undefined;
+    if (reason !== undefined) {
+      broker.stats.drop(reason);
+      broker.messageDropped(session, delivery, reason);
+      return;
+    }
+    // Accepted and perhaps acknowledged already, so kept (past the limit by at most what the
+    // publisher's current chunk holds); the publisher is read again once the spool drains.
+    if (from) {
+      from.holdFor(session);
+      broker.holding.add(session);
+    }
+  }
+  store.spool(session, delivery);
+}
+
 function expired(broker: Broker, delivery: Delivery): boolean {
   const at = delivery.message.expiresAt;
   // [MQTT-3.3.2-5] an expired message is not delivered.
   if (at !== undefined && broker.now() >= at) {
-    broker.stats.publishDropped++;
+    broker.stats.drop('expired');
     return true;
   }
   return false;
@@ -130,7 +209,7 @@ function send(
     if (message.expiresAt !== undefined) {
       const left = Math.ceil((message.expiresAt - broker.now()) / 1000);
       if (left <= 0) {
-        broker.stats.publishDropped++;
+        broker.stats.drop('expired');
         return;
       }
       // [MQTT-3.3.2-6] the interval sent is what remains of it.
@@ -167,7 +246,7 @@ function send(
   }
   // [MQTT-3.1.2-25] never send a packet larger than the client's Maximum Packet Size.
   if (bytes.length > connection.maxOutgoingPacket) {
-    broker.stats.publishDropped++;
+    broker.stats.drop('too-large');
     const session = connection.session;
     if (id !== undefined && session?.inflight.delete(id)) broker.store?.done(session, id);
     return;

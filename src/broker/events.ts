@@ -53,8 +53,11 @@ export type SecurityEvent =
       readonly type: 'message-dropped';
       readonly clientId: string;
       readonly topic: string;
-      /** 'queue-full': policy drop; under policy block, the subscriber was offline or stalled. */
-      readonly reason: 'queue-full' | 'offline-queue-full' | 'subscriber-stalled';
+      /**
+       * 'queue-full': policy drop; under policy block, the subscriber was offline or stalled, or
+       * (persistence) the spools of absent sessions had reached max_spooled_bytes.
+       */
+      readonly reason: 'queue-full' | 'offline-queue-full' | 'subscriber-stalled' | 'spool-full';
     }
   | {
       readonly type: 'reload';

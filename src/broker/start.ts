@@ -11,6 +11,7 @@ import type { ListenerSpec, ListenerTls, RunningListener } from './listeners/lis
 export type { ReloadResult } from './reload.js';
 import { startListener } from './listeners/net.js';
 import { type BrokerLogger, createBrokerLogger } from './log.js';
+import { brokerFamilies, exposition, type MetricsEndpoint, serveMetrics } from './metrics/index.js';
 import { type PasswordEntry, parsePasswordFile } from './password-file.js';
 import { BrokerStore } from './persistence/store.js';
 import { type ListenerState, type ReloadResult, reloadSecurity, watchExpiry } from './reload.js';
@@ -24,6 +25,8 @@ const DEFAULT_MAX_PACKET = 16 * 1024 * 1024;
 export interface RunningBroker {
   readonly broker: Broker;
   readonly listeners: readonly RunningListener[];
+  /** The Prometheus endpoint, when `metrics_listener` is set. */
+  readonly metrics: MetricsEndpoint | undefined;
   /**
    * Re-read certificates, key, CA bundle, CRLs, ACL and password files (SIGHUP). All or
    * nothing: if one file fails, nothing changes. Connections stay up, except those whose
@@ -117,6 +120,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
       'Warning: TLS session secrets are being written to a key log (lab and teaching use only).',
     );
   const running: RunningListener[] = [];
+  let metrics: MetricsEndpoint | undefined;
   // Resolved at each check, so a session restored before the listeners bound finds its ACL.
   const aclForPort = (port: number) => () => {
     const i = config.listeners.findIndex((l, j) => (running[j]?.port ?? l.port) === port);
@@ -145,6 +149,11 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
         );
       }
     }
+    if (config.metrics) {
+      metrics = await serveMetrics(config.metrics, () => exposition(brokerFamilies(broker)));
+      const host = metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host;
+      log.log('information', `Opening metrics listener on http://${host}:${metrics.port}/metrics.`);
+    }
   } catch (err) {
     await Promise.all(running.map((l) => l.close()));
     await broker.close();
@@ -157,6 +166,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
   return {
     broker,
     listeners: running,
+    metrics,
     reload: () =>
       reloadSecurity(
         broker,
@@ -167,11 +177,16 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
       ),
     close: async () => {
       clearInterval(expiryTimer);
-      await broker.close();
-      if (config.pidFile) removePidFile(config.pidFile);
-      await Promise.all(running.map((l) => l.close()));
-      log.log('information', `${BROKER_VERSION} terminating`);
-      await log.close();
+      try {
+        await broker.close();
+      } finally {
+        // A store that cannot write its last snapshot still lets the sockets go (its error is thrown).
+        if (config.pidFile) removePidFile(config.pidFile);
+        await Promise.all(running.map((l) => l.close()));
+        await metrics?.close();
+        log.log('information', `${BROKER_VERSION} terminating`);
+        await log.close();
+      }
     },
   };
 }
@@ -234,8 +249,8 @@ function openStore(
   log: BrokerLogger,
   aclFor: (port: number) => Session['acl'],
 ): void {
-  const { path, fsync } = config.persistence;
-  const { store, restored } = BrokerStore.open(path, fsync);
+  const { path, fsync, spoolLimit } = config.persistence;
+  const { store, restored } = BrokerStore.open(path, { fsync, spoolLimit });
   const { recovery } = restored;
   log.log('information', `Restoring persistent database from ${path}.`);
   if (recovery.droppedRecords > 0) {
@@ -244,11 +259,28 @@ function openStore(
       `Warning: ${path} was damaged: ${recovery.droppedRecords} damaged region(s), ${recovery.droppedBytes} bytes dropped; ${recovery.records.length} intact records recovered.`,
     );
   }
+  let spooled = 0;
+  let droppedRecords = recovery.droppedRecords;
+  let droppedBytes = recovery.droppedBytes;
+  for (const s of restored.spools) {
+    spooled += s.entries;
+    droppedRecords += s.droppedRecords;
+    droppedBytes += s.droppedBytes;
+    if (s.droppedRecords > 0) {
+      log.log(
+        'warning',
+        `Warning: the spool of client ${s.clientId} was damaged: ${s.droppedRecords} damaged region(s), ${s.droppedBytes} bytes dropped; ${s.entries} intact messages recovered.`,
+      );
+    }
+  }
+  if (spooled > 0) {
+    log.log('information', `Restored ${spooled} spooled messages for ${restored.spools.length} client(s).`);
+  }
   broker.events.emit({
     type: 'store-recovered',
-    records: recovery.records.length,
-    droppedRecords: recovery.droppedRecords,
-    droppedBytes: recovery.droppedBytes,
+    records: recovery.records.length + spooled,
+    droppedRecords,
+    droppedBytes,
   });
   broker.attachStore(store, restored, aclFor);
 }

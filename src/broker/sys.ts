@@ -35,6 +35,8 @@ export class SysTopics {
       for (const d of session.queue) storedBytes += d.message.payload.length;
       subscriptions += session.subscriptions.size;
     }
+    // Messages spooled to disk for absent sessions are stored too.
+    stored += b.store?.spoolTotals.messages ?? 0;
     const retained = b.retained.size;
     return {
       '$SYS/broker/uptime': `${Math.floor((b.now() - b.startedAt) / 1000)} seconds`,

@@ -25,6 +25,7 @@ interface Flags {
   tlsVersion?: string;
   printConfig?: boolean;
   keylog?: string;
+  metrics?: string;
 }
 
 /**
@@ -56,6 +57,10 @@ export function registerBroker(program: Command, io: CliIo): void {
     )
     .option('--print-config', 'print the configuration the flags amount to and exit')
     .option('--keylog <file>', KEYLOG_FLAG_HELP)
+    .option(
+      '--metrics <[address:]port>',
+      'serve Prometheus metrics at http://ADDRESS:PORT/metrics (address 127.0.0.1 unless given; as metrics_listener)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -64,13 +69,16 @@ export function registerBroker(program: Command, io: CliIo): void {
         'mqtts-lab broker -p 8883 --cafile tls/ca.crt --certfile tls/broker.crt --keyfile tls/broker.key \\\n    --require-certificate --use-identity-as-username --tls-version tlsv1.2',
         'mqtts-lab broker -p 8883 --certfile tls/broker.crt --keyfile tls/broker.key --print-config',
         'mqtts-lab broker -c mosquitto.conf --keylog lab.keys   # then: capture analyze cap.pcap --keylog lab.keys',
+        'mqtts-lab broker -c mosquitto.conf --metrics 9234      # then: curl http://127.0.0.1:9234/metrics',
       ]),
     );
   cmd.action(async (flags: Flags) => {
     const ports = (flags.port ?? []).map((p) => Number(p));
     const quick = quickConfig(flags, ports);
+    const metricsLine = flags.metrics === undefined ? undefined : metricsListenerLine(flags.metrics);
     if (flags.printConfig) {
-      io.stdout(quick ?? '# no quick-use flags: the configuration is the -c file or Mosquitto defaults\n');
+      const text = (quick ?? '') + (metricsLine ? `${metricsLine}\n` : '');
+      io.stdout(text || '# no quick-use flags: the configuration is the -c file or Mosquitto defaults\n');
       return;
     }
     let config: BrokerConfig;
@@ -88,6 +96,7 @@ export function registerBroker(program: Command, io: CliIo): void {
         { ports: quick ? [] : ports, verbose: flags.verbose === true },
       );
     }
+    if (metricsLine) config = withMetrics(config, metricsLine, flags.configFile);
     const keyLog = openCliKeyLog(io, flags.keylog);
     const running = await startBroker(config, {
       stdout: (line) => io.stdout(line),
@@ -166,6 +175,21 @@ function quickConfig(flags: Flags, ports: number[]): string | undefined {
   const global = lines.filter((l) => l.startsWith('allow_anonymous') || l.startsWith('password_file'));
   const perListener = lines.filter((l) => !global.includes(l));
   return [...global, ...listeners.flatMap((l) => [l, ...perListener])].join('\n') + '\n';
+}
+
+/** `--metrics [ADDRESS:]PORT` as the mosquitto.conf line it stands for. */
+function metricsListenerLine(value: string): string {
+  const match = /^(?:\[([^\]]+)\]:|([^:]+):)?(\d+)$/.exec(value);
+  if (!match) usage(`--metrics ${value}: expected PORT or ADDRESS:PORT ([ADDRESS]:PORT for IPv6)`);
+  const host = match[1] ?? match[2];
+  return `metrics_listener ${match[3]}${host === undefined ? '' : ` ${host}`}`;
+}
+
+/** The configuration with the endpoint --metrics asks for; one place may set it, not two. */
+function withMetrics(config: BrokerConfig, line: string, file: string | undefined): BrokerConfig {
+  if (config.metrics) usage(`${file ?? 'the configuration'} already sets metrics_listener: drop --metrics`);
+  const { metrics, warnings } = parseMosquittoConf(line, { file: '--metrics', baseDir: '/' });
+  return Object.freeze({ ...config, metrics, warnings: Object.freeze([...config.warnings, ...warnings]) });
 }
 
 function untilSignal(): Promise<void> {

@@ -24,6 +24,8 @@ interface Cli {
 }
 
 const DEFAULT_LOG_TYPES = ['error', 'warning', 'notice', 'information'] as const;
+/** max_spooled_bytes: 64 MiB, room for some 500,000 telemetry messages, small on any disk. */
+export const DEFAULT_SPOOL_LIMIT = 64 * 1024 * 1024;
 
 /** Turn the draft into Mosquitto's effective configuration, check it, freeze it. */
 export function finalize(draft: Draft, source: ConfigSource, cli: Cli): BrokerConfig {
@@ -84,6 +86,9 @@ export function finalize(draft: Draft, source: ConfigSource, cli: Cli): BrokerCo
   }
 
   const g = draft.globals;
+  if (g.maxSpooledBytes !== undefined && !g.persistence) {
+    warn('max_spooled_bytes has no effect without persistence true');
+  }
   const persistenceFile = g.persistenceFile ?? 'mosquitto.db';
   return deepFreeze({
     listeners,
@@ -119,8 +124,10 @@ export function finalize(draft: Draft, source: ConfigSource, cli: Cli): BrokerCo
             : resolve(source.baseDir, persistenceFile),
       autosaveInterval: g.autosaveInterval,
       fsync: g.persistenceFsync,
+      spoolLimit: g.maxSpooledBytes ?? DEFAULT_SPOOL_LIMIT,
     },
     disconnectOnCertificateExpiry: g.disconnectOnCertificateExpiry,
+    ...(g.metrics !== undefined ? { metrics: { ...g.metrics } } : {}),
     log: buildLog(draft, cli.verbose),
     ...(g.pidFile !== undefined ? { pidFile: g.pidFile } : {}),
     user: g.user ?? 'mosquitto',

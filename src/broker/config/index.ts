@@ -12,6 +12,7 @@ export {
   type LogConfig,
   type LogDest,
   type LogType,
+  type MetricsConfig,
   type PersistenceConfig,
   type SecurityConfig,
   type TlsConfig,

@@ -88,6 +88,31 @@ function logType(c: Context): void {
   else throw invalid(l, `"${type}" is not one of ${['none', 'all', ...LOG_TYPES].join(', ')}`);
 }
 
+/**
+ * `metrics_listener PORT [ADDRESS]` (mqtts-lab): the Prometheus endpoint. Loopback unless an
+ * address is given, because it has no authentication and tells who is connected and how much.
+ */
+function metricsListener(c: Context): void {
+  const l = c.line;
+  const [portText, second, third] = l.args;
+  if (portText === undefined) throw invalid(l, 'missing port');
+  if (!/^\d+$/.test(portText)) throw invalid(l, `"${portText}" is not a port number`);
+  const port = Number(portText);
+  if (port < 1 || port > 65535) throw invalid(l, `port ${port} is out of range (1..65535)`);
+  const host = second !== undefined && !second.startsWith('#') ? second : undefined;
+  if (host !== undefined && third !== undefined && !third.startsWith('#')) {
+    throw invalid(l, `unexpected "${third}" after the address`);
+  }
+  if (c.draft.globals.metrics !== undefined) throw invalid(l, 'duplicate value (one metrics endpoint)');
+  if (host !== undefined && !isLoopback(host)) {
+    c.warn(`metrics_listener on ${host}: the endpoint has no authentication; keep it on a trusted network`);
+  }
+  c.draft.globals.metrics = { port, host: host ?? '127.0.0.1' };
+}
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
 /** Broker-wide options (mosquitto.conf(5) "This option applies globally"). */
 export const GLOBAL_OPTIONS: Readonly<Record<string, Handler>> = {
   allow_duplicate_messages: (c) => {
@@ -136,6 +161,10 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, Handler>> = {
   },
   max_queued_bytes: atLeastZero('maxQueuedBytes'),
   max_queued_messages: atLeastZero('maxQueuedMessages'),
+  // mqtts-lab: the disk the spools of absent sessions may take (see docs/broker.md).
+  max_spooled_bytes: (c) => {
+    c.draft.globals.maxSpooledBytes = parseIntegerIn(c.line, 0, 2 ** 31 - 1);
+  },
   message_size_limit: (c) => {
     c.warn("Mosquitto recommends replacing 'message_size_limit' with 'max_packet_size'");
     c.draft.globals.messageSizeLimit = parseIntegerIn(c.line, 0, 268_435_455);
@@ -156,6 +185,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, Handler>> = {
     c.draft.globals.queueFullPolicy = oneOf(c, ['block', 'drop'] as const);
   },
   disconnect_on_certificate_expiry: bool('disconnectOnCertificateExpiry'),
+  metrics_listener: metricsListener,
   retained_persistence: bool('persistence'),
   persistence_file: (c) => setOnce(c.line, c.draft.globals, 'persistenceFile', parseString(c.line)),
   persistence_location: (c) =>

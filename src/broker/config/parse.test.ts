@@ -189,6 +189,7 @@ describe('values', () => {
       path: '/var/lib/m/state.db',
       autosaveInterval: 1800,
       fsync: 'always',
+      spoolLimit: 64 * 1024 * 1024,
     });
     assert.equal(c.pidFile, '/base/run/m.pid');
     assert.equal(c.user, 'nobody');
@@ -217,5 +218,34 @@ describe('values', () => {
     rejects('log_type verbose\n', 'ERR_BROKER_CONFIG_INVALID');
     rejects('log_timestamp_format %a %b\n', 'ERR_BROKER_CONFIG_UNSUPPORTED');
     assert.equal(conf('log_timestamp_format %Y-%m-%dT%H:%M:%S\n').log.timestampFormat, '%Y-%m-%dT%H:%M:%S');
+  });
+
+  test('max_spooled_bytes (mqtts-lab): 64 MiB by default, 0 turns the spool off, warns without persistence', () => {
+    assert.equal(conf('persistence true\n').persistence.spoolLimit, 64 * 1024 * 1024);
+    assert.equal(conf('persistence true\nmax_spooled_bytes 0\n').persistence.spoolLimit, 0);
+    assert.deepEqual(conf('persistence true\nmax_spooled_bytes 1048576\n').warnings, []);
+    assert.match(conf('max_spooled_bytes 1048576\n').warnings.join('\n'), /no effect without persistence/);
+    rejects('max_spooled_bytes -1\n', 'ERR_BROKER_CONFIG_INVALID');
+    rejects('max_spooled_bytes 1G\n', 'ERR_BROKER_CONFIG_INVALID');
+  });
+
+  test('metrics_listener (mqtts-lab): off by default, loopback unless an address is given', () => {
+    assert.equal(conf('listener 1\n').metrics, undefined);
+    assert.deepEqual(conf('metrics_listener 9234\nlistener 1\n').metrics, { port: 9234, host: '127.0.0.1' });
+    const open = conf('metrics_listener 9234 0.0.0.0 # scraped from the LAN\nlistener 1\n');
+    assert.deepEqual(open.metrics, { port: 9234, host: '0.0.0.0' });
+    assert.match(
+      open.warnings.join('\n'),
+      /metrics_listener on 0\.0\.0\.0: the endpoint has no authentication/,
+    );
+    assert.deepEqual(conf('metrics_listener 9234 ::1\n').warnings, []);
+    // It is no MQTT listener: the local-only default stays.
+    assert.equal(conf('metrics_listener 9234\n').localOnly, true);
+    rejects('metrics_listener\n', 'ERR_BROKER_CONFIG_INVALID');
+    rejects('metrics_listener 0\n', 'ERR_BROKER_CONFIG_INVALID');
+    rejects('metrics_listener 70000\n', 'ERR_BROKER_CONFIG_INVALID');
+    rejects('metrics_listener http\n', 'ERR_BROKER_CONFIG_INVALID');
+    rejects('metrics_listener 1 a b\n', 'ERR_BROKER_CONFIG_INVALID');
+    rejects('metrics_listener 1\nmetrics_listener 2\n', 'ERR_BROKER_CONFIG_INVALID', 2);
   });
 });

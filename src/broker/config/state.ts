@@ -72,7 +72,10 @@ export interface GlobalsDraft {
   persistenceFile?: string;
   autosaveInterval: number;
   persistenceFsync: 'always' | 'interval' | 'never';
+  /** Unset: the default (finalize.ts); set without persistence, a warning. */
+  maxSpooledBytes?: number;
   disconnectOnCertificateExpiry: boolean;
+  metrics?: { port: number; host: string };
   pidFile?: string;
   user?: string;
 }

@@ -101,6 +101,18 @@ export interface PersistenceConfig {
   readonly autosaveInterval: number;
   /** mqtts-lab: when the store is fsynced — before every acknowledgement, once a second, or never. */
   readonly fsync: 'always' | 'interval' | 'never';
+  /**
+   * mqtts-lab: bytes the spools of absent persistent sessions may take on disk together
+   * (`max_spooled_bytes`); 0 turns the spool off.
+   */
+  readonly spoolLimit: number;
+}
+
+/** mqtts-lab: the Prometheus `/metrics` HTTP endpoint (`metrics_listener`). */
+export interface MetricsConfig {
+  readonly port: number;
+  /** 127.0.0.1 unless the line names an address. */
+  readonly host: string;
 }
 
 export interface BrokerConfig {
@@ -136,6 +148,8 @@ export interface BrokerConfig {
   readonly persistence: PersistenceConfig;
   /** mqtts-lab: a client whose certificate expires while connected is disconnected. */
   readonly disconnectOnCertificateExpiry: boolean;
+  /** mqtts-lab: absent unless `metrics_listener` is set (off by default). */
+  readonly metrics?: MetricsConfig;
   readonly log: LogConfig;
   readonly pidFile?: string;
   /** Accepted for compatibility; mqtts-lab never changes user. */

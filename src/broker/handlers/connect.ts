@@ -90,6 +90,7 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
       reason: decision.reason ?? (decision.returnCode === 5 ? 'not authorised' : 'bad username or password'),
     });
     broker.stats.refused++;
+    broker.stats.authFailures++;
     // Mosquitto (handle_connect.c) forgets the id when the password/anonymous check fails (5),
     // not when the certificate identity does (4); the logs read the same.
     const who = decision.returnCode === 5 ? '<unknown>' : clientId;
@@ -203,6 +204,7 @@ export function handleConnect(connection: Connection, packet: IConnectPacket): v
     certificateSubject,
   });
   broker.stats.connected++;
+  broker.stats.accepted++;
   broker.stats.maximumConnected = Math.max(broker.stats.maximumConnected, broker.stats.connected);
   sendConnack(connection, {
     reasonCode: RC.success,

@@ -5,13 +5,8 @@ import { FieldReader, type FieldWriter, type StoreRecord } from './records.js';
 export function encodeBody(r: StoreRecord, w: FieldWriter): void {
   switch (r.kind) {
     case 'message':
-      w.u32(r.id)
-        .str(r.topic)
-        .bytes(r.payload)
-        .u8(r.qos)
-        .u8(r.retain ? 1 : 0);
-      w.f64(r.expiresAt ?? -1).optStr(r.origin);
-      w.optStr(r.properties === undefined ? undefined : JSON.stringify(propertiesToJson(r.properties)));
+      w.u32(r.id);
+      writeMessage(r, w);
       return;
     case 'retain-set':
       w.u32(r.messageId);
@@ -52,7 +47,26 @@ export function encodeBody(r: StoreRecord, w: FieldWriter): void {
         .ids(r.subscriptionIds);
       return;
     case 'dequeue-drop':
+    case 'spool-header':
       w.str(r.clientId);
+      return;
+    case 'spooled':
+      w.f64(r.seq);
+      writeMessage(r, w);
+      w.u8(r.deliveryQos)
+        .u8(r.deliveryRetain ? 1 : 0)
+        .ids(r.subscriptionIds);
+      return;
+    case 'unspool':
+      w.str(r.clientId)
+        .f64(r.seq)
+        .u32(r.messageId)
+        .u8(r.qos)
+        .u8(r.retain ? 1 : 0)
+        .ids(r.subscriptionIds);
+      return;
+    case 'spool-head':
+      w.str(r.clientId).f64(r.seq);
       return;
     case 'dequeue-inflight':
     case 'inflight-released':
@@ -76,24 +90,7 @@ function read(kind: StoreRecord['kind'], r: FieldReader): StoreRecord {
   switch (kind) {
     case 'message': {
       const id = r.u32();
-      const topic = r.str();
-      const payload = r.bytes();
-      const qos = qosOf(r.u8());
-      const retain = r.u8() === 1;
-      const at = r.f64();
-      const origin = r.optStr();
-      const json = r.optStr();
-      return {
-        kind,
-        id,
-        topic,
-        payload,
-        qos,
-        retain,
-        expiresAt: at < 0 ? undefined : at,
-        origin,
-        properties: json === undefined ? undefined : propertiesFromJson(JSON.parse(json)),
-      };
+      return { kind, id, ...readMessage(r) };
     }
     case 'retain-set':
       return { kind, messageId: r.u32() };
@@ -161,7 +158,32 @@ function read(kind: StoreRecord['kind'], r: FieldReader): StoreRecord {
         subscriptionIds: r.ids(),
       };
     case 'dequeue-drop':
+    case 'spool-header':
       return { kind, clientId: r.str() };
+    case 'spooled': {
+      const seq = seqOf(r.f64());
+      const message = readMessage(r);
+      return {
+        kind,
+        seq,
+        ...message,
+        deliveryQos: qosOf(r.u8()),
+        deliveryRetain: r.u8() === 1,
+        subscriptionIds: r.ids(),
+      };
+    }
+    case 'unspool':
+      return {
+        kind,
+        clientId: r.str(),
+        seq: seqOf(r.f64()),
+        messageId: r.u32(),
+        qos: qosOf(r.u8()),
+        retain: r.u8() === 1,
+        subscriptionIds: r.ids(),
+      };
+    case 'spool-head':
+      return { kind, clientId: r.str(), seq: seqOf(r.f64()) };
     case 'dequeue-inflight':
     case 'inflight-released':
     case 'inflight-done':
@@ -169,6 +191,50 @@ function read(kind: StoreRecord['kind'], r: FieldReader): StoreRecord {
     case 'qos2-released':
       return { kind, clientId: r.str(), packetId: packetIdOf(r.u32()) };
   }
+}
+
+interface MessageFields {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly expiresAt: number | undefined;
+  readonly origin: string | undefined;
+  readonly properties: MessageProperties | undefined;
+}
+
+function writeMessage(m: MessageFields, w: FieldWriter): void {
+  w.str(m.topic)
+    .bytes(m.payload)
+    .u8(m.qos)
+    .u8(m.retain ? 1 : 0);
+  w.f64(m.expiresAt ?? -1).optStr(m.origin);
+  w.optStr(m.properties === undefined ? undefined : JSON.stringify(propertiesToJson(m.properties)));
+}
+
+function readMessage(r: FieldReader): MessageFields {
+  const topic = r.str();
+  const payload = r.bytes();
+  const qos = qosOf(r.u8());
+  const retain = r.u8() === 1;
+  const at = r.f64();
+  const origin = r.optStr();
+  const json = r.optStr();
+  return {
+    topic,
+    payload,
+    qos,
+    retain,
+    expiresAt: at < 0 ? undefined : at,
+    origin,
+    properties: json === undefined ? undefined : propertiesFromJson(JSON.parse(json)),
+  };
+}
+
+/** A spool sequence number: a non-negative integer a double holds exactly. */
+function seqOf(v: number): number {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`spool sequence ${v}`);
+  return v;
 }
 
 function qosOf(v: number): QoS {

@@ -13,27 +13,15 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { LabError } from '../../core/errors.js';
-import { decodeBody, encodeBody } from './codec.js';
-import { crc32 } from './crc32.js';
-import { FieldWriter, kindCode, kindOf, type StoreRecord } from './records.js';
+import { frameRecord, type Recovery, recover, storeError, syncDirectory, writeAll } from './frames.js';
+import { FieldWriter, type StoreRecord } from './records.js';
+
+export { type Recovery, recover } from './frames.js';
 
 /** First bytes of a store file: ours, version 1. Anything else is not read, and not overwritten. */
 export const STORE_MAGIC = Buffer.from('MQTTSLAB-STORE\u0000\u0001', 'latin1');
-const SYNC = 0xa5;
-/** sync, kind, body length. */
-const HEADER = 6;
-const TRAILER = 4;
-/** No record is larger: a message is at most the MQTT maximum packet size. */
-const MAX_BODY = 268_435_460 + 4096;
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
-
-export interface Recovery {
-  readonly records: StoreRecord[];
-  /** Frames that failed their checks (a torn write, garbage, a body that does not parse). */
-  readonly droppedRecords: number;
-  readonly droppedBytes: number;
-}
 
 /**
  * The append-only journal: frames of [0xA5, kind, u32 length, body, CRC-32 of kind..body].
@@ -83,10 +71,7 @@ export class Journal {
 
   /** Queue a record; it reaches the file at the next flushSync (before any socket write). */
   append(record: StoreRecord): void {
-    const body = this.#body;
-    body.reset();
-    encodeBody(record, body);
-    frame(this.#pending, record, body.view());
+    frameRecord(this.#pending, record, this.#body);
     this.#dirty = true;
   }
 
@@ -131,9 +116,7 @@ export class Journal {
       fd = openSync(tmp, 'w', 0o600);
       writeSync(fd, STORE_MAGIC);
       for (const record of records) {
-        body.reset();
-        encodeBody(record, body);
-        frame(out, record, body.view());
+        frameRecord(out, record, body);
         if (out.length >= 1 << 20) {
           writeAll(fd, out.view());
           out.reset();
@@ -187,75 +170,6 @@ export class Journal {
       this.#unsynced = false;
     }, 1000);
     this.#syncTimer.unref();
-  }
-}
-
-function frame(out: FieldWriter, record: StoreRecord, body: Buffer): void {
-  const start = out.length;
-  out.u8(SYNC).u8(kindCode(record.kind)).u32(body.length);
-  out.raw(body);
-  const view = out.view();
-  out.u32(crc32(view, start + 1, view.length));
-}
-
-/**
- * Every intact frame, in order. A frame that fails (bad sync byte, a length past the end, a
- * CRC mismatch, a body that does not parse) is skipped byte by byte until the next frame that
- * passes every check: garbage in the middle costs only what it covers, a torn last write only itself.
- */
-export function recover(bytes: Buffer): Recovery {
-  const records: StoreRecord[] = [];
-  let droppedRecords = 0;
-  let droppedBytes = 0;
-  let damaged = false;
-  let pos = 0;
-  while (pos < bytes.length) {
-    const parsed = tryFrame(bytes, pos);
-    if (parsed) {
-      if (damaged) droppedRecords++;
-      damaged = false;
-      records.push(parsed.record);
-      pos = parsed.end;
-      continue;
-    }
-    damaged = true;
-    droppedBytes++;
-    pos++;
-  }
-  if (damaged) droppedRecords++;
-  return { records, droppedRecords, droppedBytes };
-}
-
-function tryFrame(bytes: Buffer, pos: number): { record: StoreRecord; end: number } | undefined {
-  if (bytes[pos] !== SYNC || pos + HEADER + TRAILER > bytes.length) return undefined;
-  const kind = kindOf(bytes[pos + 1]!);
-  if (kind === undefined) return undefined;
-  const length = bytes.readUInt32BE(pos + 2);
-  if (length > MAX_BODY) return undefined;
-  const end = pos + HEADER + length + TRAILER;
-  if (end > bytes.length) return undefined;
-  if (crc32(bytes, pos + 1, end - TRAILER) !== bytes.readUInt32BE(end - TRAILER)) return undefined;
-  try {
-    return { record: decodeBody(kind, bytes.subarray(pos + HEADER, end - TRAILER)), end };
-  } catch {
-    return undefined;
-  }
-}
-
-function writeAll(fd: number, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-}
-
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -313,11 +227,4 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function storeError(err: unknown, path: string, what: string): LabError {
-  return new LabError('ERR_BROKER_STORE_IO', `${path}: ${what}: ${(err as Error).message}`, {
-    cause: err,
-    details: { path },
-  });
 }

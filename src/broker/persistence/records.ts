@@ -60,7 +60,42 @@ export type StoreRecord =
   /** PUBACK or PUBCOMP received, or the message abandoned: it leaves the session. */
   | { readonly kind: 'inflight-done'; readonly clientId: string; readonly packetId: number }
   | { readonly kind: 'qos2-received'; readonly clientId: string; readonly packetId: number }
-  | { readonly kind: 'qos2-released'; readonly clientId: string; readonly packetId: number };
+  | { readonly kind: 'qos2-released'; readonly clientId: string; readonly packetId: number }
+  /** First record of a session's spool file: whose it is. */
+  | { readonly kind: 'spool-header'; readonly clientId: string }
+  | {
+      /** In a spool file: one message beyond the memory queue of an absent session, in order. */
+      readonly kind: 'spooled';
+      /** Per session, from 0, never reused while the session lives. */
+      readonly seq: number;
+      readonly topic: string;
+      readonly payload: Buffer;
+      readonly qos: QoS;
+      readonly retain: boolean;
+      readonly expiresAt: number | undefined;
+      readonly origin: string | undefined;
+      readonly properties: MessageProperties | undefined;
+      /** The delivery: QoS granted, RETAIN as sent, subscription identifiers. */
+      readonly deliveryQos: QoS;
+      readonly deliveryRetain: boolean;
+      readonly subscriptionIds: readonly number[] | undefined;
+    }
+  | {
+      /**
+       * In the journal: spool entry `seq` moved to the tail of the session's queue as this
+       * delivery. One record, so the move is all or nothing: the entry is in the queue or still
+       * in the spool, never both, never neither.
+       */
+      readonly kind: 'unspool';
+      readonly clientId: string;
+      readonly seq: number;
+      readonly messageId: number;
+      readonly qos: QoS;
+      readonly retain: boolean;
+      readonly subscriptionIds: readonly number[] | undefined;
+    }
+  /** In a snapshot: the session's spool entries below `seq` have been moved out of it. */
+  | { readonly kind: 'spool-head'; readonly clientId: string; readonly seq: number };
 
 export type RecordKind = StoreRecord['kind'];
 
@@ -81,6 +116,10 @@ const KIND_CODES: Readonly<Record<RecordKind, number>> = {
   'inflight-done': 14,
   'qos2-received': 15,
   'qos2-released': 16,
+  'spool-header': 17,
+  spooled: 18,
+  unspool: 19,
+  'spool-head': 20,
 };
 const KINDS_BY_CODE = new Map(Object.entries(KIND_CODES).map(([k, v]) => [v, k as RecordKind]));
 

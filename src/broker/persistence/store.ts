@@ -2,6 +2,8 @@ import type { Delivery, Session, Subscription } from '../session.js';
 import type { Message } from '../types.js';
 import { type FsyncPolicy, Journal, type Recovery } from './journal.js';
 import type { StoreRecord } from './records.js';
+import { replay } from './replay.js';
+import { type SpoolReport, Spools } from './spools.js';
 
 /** Compact once the journal has grown by this much and by more than twice the last snapshot. */
 const COMPACT_AFTER_BYTES = 16 * 1024 * 1024;
@@ -30,11 +32,20 @@ export interface Restored {
   readonly retained: Message[];
   readonly sessions: RestoredSession[];
   readonly recovery: Recovery;
+  /** Sessions whose spool held messages, or was damaged, when the store was opened. */
+  readonly spools: readonly SpoolReport[];
+}
+
+export interface StoreOptions {
+  readonly fsync: FsyncPolicy;
+  /** Bytes the spools of absent sessions may take on disk together (max_spooled_bytes); 0: none. */
+  readonly spoolLimit: number;
 }
 
 /**
  * Durable broker state on an append-only journal: retained messages and persistent sessions
- * (subscriptions, queued and in-flight QoS 1/2 messages, QoS 2 identifiers awaiting PUBREL).
+ * (subscriptions, queued and in-flight QoS 1/2 messages, QoS 2 identifiers awaiting PUBREL),
+ * plus, per absent session, a spool file for the messages beyond its memory queue.
  * The broker calls a hook for each change; the record is written before any acknowledgement
  * that depends on it leaves (the broker flushes the store before every socket write).
  * Only sessions that outlive their connection are journaled; a clean session costs nothing.
@@ -44,17 +55,29 @@ export class BrokerStore {
   readonly #ids = new WeakMap<Message, number>();
   #nextId = 1;
   #snapshotBytes = 0;
+  #spools!: Spools;
 
   private constructor(journal: Journal) {
     this.#journal = journal;
   }
 
-  /** Open (and lock) the store and rebuild what it holds. */
-  static open(path: string, fsync: FsyncPolicy): { store: BrokerStore; restored: Restored } {
-    const { journal, recovery } = Journal.open(path, fsync);
+  /** Open (and lock) the store and rebuild what it holds; the spools live in `path.spool/`. */
+  static open(path: string, options: StoreOptions): { store: BrokerStore; restored: Restored } {
+    const { journal, recovery } = Journal.open(path, options.fsync);
     const store = new BrokerStore(journal);
-    const restored = store.#replay(recovery);
-    return { store, restored };
+    try {
+      const { restored, heads, messages } = replay(recovery);
+      for (const [id, message] of messages) {
+        store.#ids.set(message, id);
+        if (id >= store.#nextId) store.#nextId = id + 1;
+      }
+      const { spools, reports } = Spools.open(`${path}.spool`, options.fsync, options.spoolLimit, heads);
+      store.#spools = spools;
+      return { store, restored: { ...restored, spools: reports } };
+    } catch (err) {
+      journal.close();
+      throw err;
+    }
   }
 
   get path(): string {
@@ -65,7 +88,13 @@ export class BrokerStore {
 
   sessionSaved(session: Session, listenerPort: number): void {
     if (session.expiryInterval === 0) {
-      if (session.persisted) this.sessionEnded(session);
+      if (session.persisted) {
+        // Resumed, but no longer to outlive its connection: what it had spooled is kept in memory.
+        for (const e of this.#spools.take(session.clientId, Number.POSITIVE_INFINITY)) {
+          session.queue.push(e.delivery);
+        }
+        this.sessionEnded(session);
+      }
       return;
     }
     session.persisted = true;
@@ -87,6 +116,7 @@ export class BrokerStore {
     if (!session.persisted) return;
     session.persisted = false;
     this.#append({ kind: 'session-end', clientId: session.clientId });
+    this.#spools.discard(session.clientId);
   }
 
   subscribed(session: Session, key: string, sub: Subscription): void {
@@ -141,11 +171,65 @@ export class BrokerStore {
     if (session.persisted) this.#append({ kind: 'qos2-released', clientId: session.clientId, packetId });
   }
 
+  // ---- spools of absent sessions ---------------------------------------------------------
+
+  /** Bytes all spools may take together (max_spooled_bytes); 0: the spool is off. */
+  get spoolLimit(): number {
+    return this.#spools.limit;
+  }
+
+  /** Messages in the session's spool, not yet moved into its queue. */
+  spooled(session: Session): number {
+    return this.#spools.count(session.clientId);
+  }
+
+  spoolHasRoom(): boolean {
+    return this.#spools.hasRoom();
+  }
+
+  /** Append to the session's spool, behind everything already there. */
+  spool(session: Session, d: Delivery): void {
+    this.#spools.append(session.clientId, d);
+  }
+
+  /**
+   * Up to `max` messages from the head of the session's spool, for the tail of its queue; each
+   * move is journaled as one record (before anything is sent, as every record is).
+   */
+  unspool(session: Session, max: number): Delivery[] {
+    const out: Delivery[] = [];
+    for (const { seq, delivery } of this.#spools.take(session.clientId, max)) {
+      const messageId = this.#ref(delivery.message);
+      this.#append({
+        kind: 'unspool',
+        clientId: session.clientId,
+        seq,
+        messageId,
+        ...deliveryFields(delivery),
+      });
+      out.push(delivery);
+    }
+    return out;
+  }
+
+  /** Totals over every spool, for $SYS and /metrics. */
+  get spoolTotals(): { messages: number; bytes: number } {
+    return { messages: this.#spools.messages, bytes: this.#spools.bytes };
+  }
+
+  /** Forget the spools of sessions that are gone (expired while the broker was down). */
+  keepSpoolsOf(clientIds: ReadonlySet<string>): void {
+    this.#spools.discardExcept(clientIds);
+  }
+
   // ---- durability ------------------------------------------------------------------------
 
-  /** Write pending records; the broker calls this before any packet leaves. */
+  /** Write pending records and spooled messages; the broker calls this before any packet leaves. */
   flush(): void {
+    this.#spools.flush();
     this.#journal.flushSync();
+    // Only now, with the moves on record, may a drained spool be deleted.
+    this.#spools.reclaim();
   }
 
   /** The journal has grown enough that a snapshot would shrink it. */
@@ -163,8 +247,10 @@ export class BrokerStore {
   }
 
   close(state: StoreState): void {
+    this.#spools.flush();
     this.compact(state, true);
     this.#journal.close();
+    this.#spools.close();
   }
 
   #append(record: StoreRecord): void {
@@ -224,114 +310,9 @@ export class BrokerStore {
         yield { kind: 'queue', clientId, messageId, ...deliveryFields(d) };
       }
       for (const packetId of session.receivedQos2) yield { kind: 'qos2-received', clientId, packetId };
+      const head = this.#spools.head(clientId);
+      if (head > 0) yield { kind: 'spool-head', clientId, seq: head };
     }
-  }
-
-  #replay(recovery: Recovery): Restored {
-    const messages = new Map<number, Message>();
-    const retained = new Map<string, Message>();
-    const sessions = new Map<string, RestoredSession>();
-    const session = (clientId: string) => sessions.get(clientId);
-    for (const r of recovery.records) {
-      switch (r.kind) {
-        case 'message': {
-          const message: Message = {
-            topic: r.topic,
-            payload: r.payload,
-            qos: r.qos,
-            retain: r.retain,
-            properties: r.properties,
-            expiresAt: r.expiresAt,
-            origin: r.origin,
-          };
-          messages.set(r.id, message);
-          this.#ids.set(message, r.id);
-          this.#nextId = Math.max(this.#nextId, r.id + 1);
-          break;
-        }
-        case 'retain-set': {
-          const m = messages.get(r.messageId);
-          if (m) retained.set(m.topic, m);
-          break;
-        }
-        case 'retain-delete':
-          retained.delete(r.topic);
-          break;
-        case 'session': {
-          const prior = sessions.get(r.clientId);
-          sessions.set(r.clientId, {
-            clientId: r.clientId,
-            expiryInterval: r.expiryInterval,
-            protocolVersion: r.protocolVersion,
-            username: r.username,
-            listenerPort: r.listenerPort,
-            offlineSince: undefined,
-            subscriptions: prior?.subscriptions ?? new Map(),
-            queue: prior?.queue ?? [],
-            inflight: prior?.inflight ?? new Map(),
-            receivedQos2: prior?.receivedQos2 ?? new Set(),
-          });
-          break;
-        }
-        case 'session-offline': {
-          const s = session(r.clientId);
-          if (s) sessions.set(r.clientId, { ...s, offlineSince: r.at });
-          break;
-        }
-        case 'session-end':
-          sessions.delete(r.clientId);
-          break;
-        case 'subscribe':
-          session(r.clientId)?.subscriptions.set(r.key, {
-            filter: r.filter,
-            qos: r.qos,
-            noLocal: r.noLocal,
-            retainAsPublished: r.retainAsPublished,
-            retainHandling: r.retainHandling,
-            identifier: r.identifier,
-            group: r.group,
-          });
-          break;
-        case 'unsubscribe':
-          session(r.clientId)?.subscriptions.delete(r.key);
-          break;
-        case 'queue': {
-          const m = messages.get(r.messageId);
-          if (m) session(r.clientId)?.queue.push(deliveryOf(m, r));
-          break;
-        }
-        case 'send': {
-          const m = messages.get(r.messageId);
-          if (m)
-            session(r.clientId)?.inflight.set(r.packetId, { delivery: deliveryOf(m, r), released: false });
-          break;
-        }
-        case 'dequeue-inflight': {
-          const s = session(r.clientId);
-          const d = s?.queue.shift();
-          if (s && d) s.inflight.set(r.packetId, { delivery: d, released: false });
-          break;
-        }
-        case 'dequeue-drop':
-          session(r.clientId)?.queue.shift();
-          break;
-        case 'inflight-released': {
-          const entry = session(r.clientId)?.inflight.get(r.packetId);
-          if (entry) entry.released = true;
-          break;
-        }
-        case 'inflight-done':
-          session(r.clientId)?.inflight.delete(r.packetId);
-          break;
-        case 'qos2-received':
-          session(r.clientId)?.receivedQos2.add(r.packetId);
-          break;
-        case 'qos2-released':
-          session(r.clientId)?.receivedQos2.delete(r.packetId);
-          break;
-      }
-    }
-    return { retained: [...retained.values()], sessions: [...sessions.values()], recovery };
   }
 }
 
@@ -355,8 +336,4 @@ function subscribeRecord(clientId: string, key: string, sub: Subscription): Stor
 
 function deliveryFields(d: Delivery): Pick<Delivery, 'qos' | 'retain' | 'subscriptionIds'> {
   return { qos: d.qos, retain: d.retain, subscriptionIds: d.subscriptionIds };
-}
-
-function deliveryOf(message: Message, r: Pick<Delivery, 'qos' | 'retain' | 'subscriptionIds'>): Delivery {
-  return { message, qos: r.qos, retain: r.retain, subscriptionIds: r.subscriptionIds };
 }
