@@ -15,9 +15,9 @@ export function bytesView(bytes: Uint8Array): BytesView {
   const kept = bytes.subarray(0, PREVIEW_BYTES);
   const truncated = kept.length < bytes.length;
   const buf = Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength);
-  // A cut can split a multi-byte character: judge the text on the whole value when it is small.
-  const whole = truncated ? buf : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (isUtf8(whole) || (truncated && isUtf8(trimPartial(buf)))) {
+  // A cut can split a multi-byte character: judge the text on the whole value when it is small
+  // (when nothing was cut, `buf` is the whole value).
+  if (isUtf8(buf) || (truncated && isUtf8(trimPartial(buf)))) {
     const text = (truncated ? trimPartial(buf) : buf).toString('utf8');
     if (!CONTROL.test(text)) return { bytes: bytes.length, text, truncated };
   }
@@ -27,12 +27,15 @@ export function bytesView(bytes: Uint8Array): BytesView {
 /** How a BytesView reads in one line of a report: the text itself (line breaks escaped) or hex. */
 export function showBytes(v: BytesView, max = 80): string {
   if (v.bytes === 0) return '(empty)';
-  const body =
-    v.text !== undefined
-      ? v.text.replace(/[\t\n\r]/g, (c) => JSON.stringify(c).slice(1, -1))
-      : `hex ${v.hex}`;
-  const cut = body.length > max ? `${body.slice(0, max - 1)}…` : body;
-  return v.text !== undefined && !v.truncated && cut === body ? body : `${cut} (${v.bytes} bytes)`;
+  // Only the first `max` characters can show, and escaping never shortens: a longer value is
+  // escaped from its first `max` characters only (the same result as cutting the whole one).
+  const shown = v.text !== undefined ? v.text : `hex ${v.hex}`;
+  const long = shown.length > max;
+  const head = long ? shown.slice(0, max) : shown;
+  const body = v.text !== undefined ? head.replace(/[\t\n\r]/g, (c) => JSON.stringify(c).slice(1, -1)) : head;
+  const cut = long || body.length > max ? `${body.slice(0, max - 1)}…` : body;
+  const whole = !long && cut === body;
+  return v.text !== undefined && !v.truncated && whole ? body : `${cut} (${v.bytes} bytes)`;
 }
 
 /** Drop the bytes of a UTF-8 sequence cut at the end. */
@@ -53,6 +56,7 @@ export function observation(
   detail: string,
   evidence: readonly (Evidence | undefined)[] = [],
 ): Observation {
-  const kept = evidence.filter((e): e is Evidence => e !== undefined).slice(0, MAX_EVIDENCE);
+  const kept: Evidence[] = [];
+  for (const e of evidence) if (e !== undefined && kept.length < MAX_EVIDENCE) kept.push(e);
   return { item, verdict, ...(value === undefined ? {} : { value }), detail, evidence: kept };
 }

@@ -20,8 +20,11 @@ interface Side {
   next: number;
   failed: boolean;
   /** Where each fed chunk starts and when it arrived, to date a packet by its first byte. */
-  readonly starts: { offset: number; timeUs: number }[];
+  readonly starts: number[];
+  readonly times: number[];
   at: number;
+  /** Records a decoded packet of this direction (one function per side, not per chunk). */
+  readonly onPacket: (packet: Packet) => void;
 }
 
 /**
@@ -30,35 +33,40 @@ interface Side {
  * CONNACK is read as v5. A decode failure ends that direction with a note: never an exception.
  */
 export function decodeMqtt(s: OrderedStreams, maxPacketSize: number): MqttDecoding {
-  const side = (): Side => ({
-    decoder: new MqttDecoder({ maxPacketSize, protocolVersion: 4 }),
-    next: 0,
-    failed: false,
-    starts: [],
-    at: 0,
-  });
-  const sides: Record<Direction, Side> = { c2s: side(), s2c: side() };
   const packets: DecodedPacket[] = [];
   const notes: AnalysisNote[] = [];
+  const side = (dir: Direction): Side => {
+    const me: Side = {
+      decoder: new MqttDecoder({ maxPacketSize, protocolVersion: 4 }),
+      next: 0,
+      failed: false,
+      starts: [],
+      times: [],
+      at: 0,
+      onPacket: (packet) => {
+        const offset = me.next;
+        const length = frameLength(s.streams[dir], offset);
+        me.next += length;
+        packets.push({ packet, evidence: { direction: dir, timeUs: timeOf(me, offset), offset, length } });
+        if (packet.cmd === 'connect' && dir === 'c2s') {
+          sides.s2c.decoder.setProtocolVersion(packet.protocolVersion ?? 4);
+        }
+      },
+    };
+    return me;
+  };
+  const sides: Record<Direction, Side> = { c2s: side('c2s'), s2c: side('s2c') };
   for (const chunk of s.chunks) {
     const dir = chunk.direction;
     const me = sides[dir];
     if (me.failed) continue;
-    me.starts.push({ offset: chunk.offset, timeUs: chunk.timestampUs });
-    const onPacket = (packet: Packet) => {
-      const offset = me.next;
-      const length = frameLength(s.streams[dir], offset);
-      me.next += length;
-      packets.push({ packet, evidence: { direction: dir, timeUs: timeOf(me, offset), offset, length } });
-      if (packet.cmd === 'connect' && dir === 'c2s') {
-        sides.s2c.decoder.setProtocolVersion(packet.protocolVersion ?? 4);
-      }
-    };
+    me.starts.push(chunk.offset);
+    me.times.push(chunk.timestampUs);
     let why: string | undefined;
     try {
       const failure = me.decoder.push(
         Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength),
-        onPacket,
+        me.onPacket,
       );
       if (failure) why = `${failure.code}: ${failure.message}`;
     } catch (err) {
@@ -100,6 +108,6 @@ function frameLength(stream: Uint8Array, at: number): number {
 }
 
 function timeOf(side: Side, offset: number): number {
-  while (side.at + 1 < side.starts.length && side.starts[side.at + 1]!.offset <= offset) side.at++;
-  return side.starts[side.at]?.timeUs ?? 0;
+  while (side.at + 1 < side.starts.length && side.starts[side.at + 1]! <= offset) side.at++;
+  return side.times[side.at] ?? 0;
 }

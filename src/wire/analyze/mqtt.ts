@@ -6,8 +6,13 @@ import type { Direction, Evidence, MqttPublishView, MqttView, Observation } from
 
 const WHO: Record<Direction, string> = { c2s: 'client → broker', s2c: 'broker → client' };
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+/** The packet's bytes as they are (a view: the report reads at most PREVIEW_BYTES of them). */
 const asBytes = (p: string | Buffer | undefined) =>
-  typeof p === 'string' ? new Uint8Array(Buffer.from(p, 'utf8')) : new Uint8Array(p ?? []);
+  typeof p === 'string'
+    ? new Uint8Array(Buffer.from(p, 'utf8'))
+    : p === undefined
+      ? new Uint8Array(0)
+      : new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
 
 /**
  * What plaintext MQTT gives away: every field of every packet. Each finding is `exposed`; the

@@ -33,11 +33,16 @@ export function orderedStreams(conn: TcpConnection): OrderedStreams {
   const chunks: StreamChunk[] = [];
   for (const c of conn.chunks) {
     const dir = DIR[c.direction];
-    waiting[dir].set(c.offset, c.length);
+    const held = waiting[dir];
     let at = frontier[dir];
-    for (let n = waiting[dir].get(at); n !== undefined; n = waiting[dir].get(at)) {
-      waiting[dir].delete(at);
-      at += n;
+    if (c.offset === at && held.size === 0) {
+      at += c.length; // in sequence and nothing waiting: the usual case needs no bookkeeping
+    } else {
+      held.set(c.offset, c.length);
+      for (let n = held.get(at); n !== undefined; n = held.get(at)) {
+        held.delete(at);
+        at += n;
+      }
     }
     if (at === frontier[dir]) continue;
     chunks.push({

@@ -42,39 +42,63 @@ export function groupRecords(
   records: readonly RecordView[],
   plaintextIsUpperBound: boolean,
 ): SizeGroup[] {
-  const bySize = [...records].sort((a, b) => a.recordLength - b.recordLength);
-  const clusters: RecordView[][] = [];
-  for (const r of bySize) {
-    const last = clusters.at(-1);
-    const floor = last?.[0]?.recordLength;
-    if (last && floor !== undefined && r.recordLength - floor <= Math.floor(floor * SIZE_TOLERANCE))
-      last.push(r);
-    else clusters.push([r]);
+  const bySize = sortedBy(records, (r) => r.recordLength);
+  const groups: SizeGroup[] = [];
+  for (let i = 0; i < bySize.length;) {
+    const floor = bySize[i]!.recordLength;
+    let j = i + 1;
+    while (j < bySize.length && bySize[j]!.recordLength - floor <= Math.floor(floor * SIZE_TOLERANCE)) j++;
+    if (j - i >= 2) groups.push(describe(direction, bySize.slice(i, j), plaintextIsUpperBound));
+    i = j;
   }
-  return clusters.filter((c) => c.length >= 2).map((c) => describe(direction, c, plaintextIsUpperBound));
+  return groups;
 }
 
+/**
+ * The records ordered by an integer key, ties in input order: a numeric sort of key × 2^32 +
+ * index in a Float64Array, not a comparator per pair. Exact below 2^53, so for keys below 2^21:
+ * a record's length field is a uint16 (RFC 8446 §5.1).
+ */
+function sortedBy(records: readonly RecordView[], key: (r: RecordView) => number): RecordView[] {
+  const keys = new Float64Array(records.length);
+  for (let i = 0; i < records.length; i++) keys[i] = key(records[i]!) * INDEX_SPAN + i;
+  keys.sort();
+  const out = new Array<RecordView>(records.length);
+  for (let i = 0; i < keys.length; i++) out[i] = records[keys[i]! % INDEX_SPAN]!;
+  return out;
+}
+
+const INDEX_SPAN = 2 ** 32;
+
 function describe(direction: Direction, members: RecordView[], upper: boolean): SizeGroup {
-  const times = members.map((r) => r.timeUs).sort((a, b) => a - b);
-  const intervals = times.slice(1).map((t, i) => t - times[i]!);
+  const times = numbers(members, (r) => r.timeUs).sort();
+  const intervals = new Float64Array(Math.max(0, times.length - 1));
+  for (let i = 1; i < times.length; i++) intervals[i - 1] = times[i]! - times[i - 1]!;
   const interval = intervals.length > 0 ? range(intervals) : undefined;
-  const regular =
-    interval !== undefined &&
-    interval.median > 0 &&
-    intervals.filter((d) => Math.abs(d - interval.median) <= interval.median * JITTER).length >=
-      REGULAR_SHARE * intervals.length;
-  const plain = members.flatMap((r) => (r.plaintextLength === undefined ? [] : [r.plaintextLength]));
+  let within = 0;
+  if (interval !== undefined)
+    for (const d of intervals) if (Math.abs(d - interval.median) <= interval.median * JITTER) within++;
+  const regular = interval !== undefined && interval.median > 0 && within >= REGULAR_SHARE * intervals.length;
+  const plain = members.every((r) => r.plaintextLength !== undefined)
+    ? numbers(members, (r) => r.plaintextLength!)
+    : undefined;
   const group = {
     direction,
     count: members.length,
-    recordLength: range(members.map((r) => r.recordLength)),
-    ...(plain.length === members.length && { plaintextLength: range(plain) }),
+    recordLength: range(numbers(members, (r) => r.recordLength)),
+    ...(plain && { plaintextLength: range(plain) }),
     ...(interval && { intervalUs: interval }),
     periodic: regular && members.length >= MIN_PERIODIC,
     firstUs: times[0]!,
     lastUs: times.at(-1)!,
   };
   return { ...group, inference: inference(group, upper) };
+}
+
+function numbers(members: readonly RecordView[], value: (r: RecordView) => number): Float64Array {
+  const out = new Float64Array(members.length);
+  for (let i = 0; i < members.length; i++) out[i] = value(members[i]!);
+  return out;
 }
 
 function inference(g: Omit<SizeGroup, 'inference'>, upper: boolean): string {
@@ -107,8 +131,9 @@ export function formatInterval(us: number): string {
   return `${(us / 1_000_000).toFixed(1)} s`;
 }
 
-function range(values: readonly number[]): Range {
-  const s = [...values].sort((a, b) => a - b);
+/** Min, median and max; sorts `values` in place (callers pass a fresh array). */
+function range(values: Float64Array): Range {
+  const s = values.sort();
   const mid = s.length >> 1;
   const median = s.length % 2 === 1 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
   return { min: s[0]!, median, max: s.at(-1)! };
@@ -117,9 +142,12 @@ function range(values: readonly number[]): Range {
 /** One observation per size group: metadata the encryption leaves exposed. */
 export function trafficObservations(t: TrafficAnalysis, max = 10): Observation[] {
   return t.groups.slice(0, max).map((g) => {
-    const members = t.records[g.direction].filter(
-      (r) => r.recordLength >= g.recordLength.min && r.recordLength <= g.recordLength.max,
-    );
+    const members: RecordView[] = [];
+    for (const r of t.records[g.direction]) {
+      if (r.recordLength < g.recordLength.min || r.recordLength > g.recordLength.max) continue;
+      members.push(r);
+      if (members.length === 3) break; // the evidence lists the first three
+    }
     const rhythm = g.periodic && g.intervalUs ? ` every ${formatInterval(g.intervalUs.median)}` : '';
     return observation(
       'traffic.pattern',

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { type Packet, parser as mqttPacketParser } from 'mqtt-packet';
+import { type IPublishPacket, type Packet, parser as mqttPacketParser } from 'mqtt-packet';
 import { RC } from './reason-codes.js';
 
 export type ProtocolVersion = 3 | 4 | 5;
@@ -22,6 +22,7 @@ const TYPE_PUBLISH = 3;
 const TYPE_PUBACK = 4;
 const TYPE_PUBCOMP = 7;
 const TYPE_PINGREQ = 12;
+const TYPE_PINGRESP = 13;
 const ACK_NAMES = ['', '', '', '', 'puback', 'pubrec', 'pubrel', 'pubcomp'] as const;
 // [MQTT-2.2.2-1] fixed-header flag bits that must have exactly these values (PUBLISH excluded).
 const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
@@ -30,9 +31,9 @@ const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
  * A sans-IO, incremental, bounded MQTT decoder. The remaining length is read from the fixed
  * header and checked against `maxPacketSize` before a single body byte is buffered, so a peer
  * announcing 256 MB costs nothing (mqtt-packet's own parser buffers whatever is announced).
- * Complete frames on the hot path (PUBLISH, acks, PINGREQ) are decoded here; every other
- * packet, and any packet carrying MQTT 5 properties, goes to mqtt-packet's parser one whole
- * frame at a time.
+ * Complete frames on the hot path (PUBLISH, acks, pings) are decoded here; every other
+ * packet, and any packet carrying MQTT 5 properties other than a PUBLISH's common ones, goes to
+ * mqtt-packet's parser one whole frame at a time.
  */
 export class MqttDecoder {
   private pending: Buffer[] = [];
@@ -144,8 +145,13 @@ export class MqttDecoder {
       // As mqtt-packet: a 5.0 ack without a reason code means Success (§3.4.2.1); 3.1.1 has none.
       const cmd = ACK_NAMES[type]!;
       return (this.version === 5 ? { cmd, messageId, reasonCode: 0 } : { cmd, messageId }) as Packet;
+    } else if (type >= TYPE_PUBACK && type <= TYPE_PUBCOMP && this.version === 5) {
+      const fast = successAck(frame, type, bodyStart);
+      if (fast !== undefined) return fast;
     } else if (type === TYPE_PINGREQ && frame.length === 2) {
       return PINGREQ;
+    } else if (type === TYPE_PINGRESP && frame.length === 2) {
+      return PINGRESP;
     }
     return this.decodeSlow(frame);
   }
@@ -171,12 +177,19 @@ export class MqttDecoder {
       if (messageId === 0) return failure('ERR_MQTT_MALFORMED', RC.malformedPacket, 'packet identifier 0');
       p += 2;
     }
+    let properties: PublishProperties | undefined;
     if (this.version === 5) {
       if (p >= frame.length) return failure('ERR_MQTT_MALFORMED', RC.malformedPacket, 'no property length');
-      if (frame[p] !== 0) return undefined; // properties: mqtt-packet decodes them
-      p += 1;
+      const length = frame[p]!;
+      if (length !== 0) {
+        // A one-byte Property Length (5.0 §1.5.5, below 128) over the common properties.
+        if (length >= 0x80 || p + 1 + length > frame.length) return undefined;
+        properties = publishProperties(frame, p + 1, p + 1 + length);
+        if (properties === undefined) return undefined; // anything else: mqtt-packet decodes it
+      }
+      p += 1 + length;
     }
-    return {
+    const packet: Packet = {
       cmd: 'publish',
       topic: topicBytes.toString('utf8'),
       payload: frame.subarray(p),
@@ -185,6 +198,8 @@ export class MqttDecoder {
       dup: (flags & 8) === 8,
       messageId,
     };
+    if (properties !== undefined) packet.properties = properties;
+    return packet;
   }
 
   /**
@@ -272,7 +287,83 @@ function repeatedProperty(packet: Packet): string | undefined {
   return undefined;
 }
 
+type PublishProperties = NonNullable<IPublishPacket['properties']>;
+
+// MQTT 5.0 §3.3.2.3: the PUBLISH properties a device sets; their identifiers and value types.
+const PAYLOAD_FORMAT_INDICATOR = 0x01;
+const MESSAGE_EXPIRY_INTERVAL = 0x02;
+const CONTENT_TYPE = 0x03;
+const RESPONSE_TOPIC = 0x08;
+const CORRELATION_DATA = 0x09;
+const TOPIC_ALIAS = 0x23;
+
+/**
+ * The properties in frame[from, to), decoded as mqtt-packet decodes them, when they are all
+ * among the six above, each at most once, well-formed UTF-8, and end exactly at `to`. Anything
+ * else (User Property, Subscription Identifier, a repeat, a value cut short) is undefined: the
+ * frame then goes to mqtt-packet, whose reading (and errors) stay the reference.
+ */
+function publishProperties(frame: Buffer, from: number, to: number): PublishProperties | undefined {
+  const out: PublishProperties = {};
+  let seen = 0;
+  let p = from;
+  while (p < to) {
+    const id = frame[p++]!;
+    const bit = PROPERTY_BITS[id];
+    if (bit === undefined || seen & bit) return undefined;
+    seen |= bit;
+    if (id === PAYLOAD_FORMAT_INDICATOR) {
+      if (p + 1 > to) return undefined;
+      out.payloadFormatIndicator = frame[p++] !== 0;
+    } else if (id === MESSAGE_EXPIRY_INTERVAL) {
+      if (p + 4 > to) return undefined;
+      out.messageExpiryInterval = frame.readUInt32BE(p);
+      p += 4;
+    } else if (id === TOPIC_ALIAS) {
+      if (p + 2 > to) return undefined;
+      out.topicAlias = frame.readUInt16BE(p);
+      p += 2;
+    } else {
+      if (p + 2 > to) return undefined;
+      const end = p + 2 + frame.readUInt16BE(p);
+      if (end > to) return undefined;
+      const value = frame.subarray(p + 2, end);
+      p = end;
+      if (id === CORRELATION_DATA) out.correlationData = value;
+      // [MQTT-1.5.4-1] a string that is not well-formed UTF-8: mqtt-packet's path reports it.
+      else if (!isUtf8(value)) return undefined;
+      else if (id === CONTENT_TYPE) out.contentType = value.toString('utf8');
+      else out.responseTopic = value.toString('utf8');
+    }
+  }
+  return out;
+}
+
+const PROPERTY_BITS: Readonly<Record<number, number>> = {
+  [PAYLOAD_FORMAT_INDICATOR]: 1,
+  [MESSAGE_EXPIRY_INTERVAL]: 2,
+  [CONTENT_TYPE]: 4,
+  [RESPONSE_TOPIC]: 8,
+  [CORRELATION_DATA]: 16,
+  [TOPIC_ALIAS]: 32,
+};
+
 const PINGREQ: Packet = Object.freeze({ cmd: 'pingreq' }) as Packet;
+const PINGRESP: Packet = Object.freeze({ cmd: 'pingresp' }) as Packet;
+
+/**
+ * A 5.0 acknowledgement saying Success with no properties: a reason code 0x00 (§3.4.2.1), then
+ * nothing or a zero Property Length (§3.4.2.2). Any other form (another code, properties, a
+ * packet identifier 0) is left to mqtt-packet, whose checks and messages stay the reference.
+ */
+function successAck(frame: Buffer, type: number, at: number): Packet | undefined {
+  const body = frame.length - at;
+  if ((body !== 3 && body !== 4) || frame[at + 2] !== 0 || (body === 4 && frame[at + 3] !== 0))
+    return undefined;
+  const messageId = frame.readUInt16BE(at);
+  if (messageId === 0) return undefined;
+  return { cmd: ACK_NAMES[type]!, messageId, reasonCode: 0 } as Packet;
+}
 
 function headerLength(frame: Buffer): number {
   let i = 1;

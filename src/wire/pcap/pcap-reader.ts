@@ -17,6 +17,20 @@ export function pcapMagic(bytes: Uint8Array): { littleEndian: boolean; nanosecon
   return null;
 }
 
+/** Throws the error that describes the record at the cursor (one that `readPcap` found damaged). */
+function malformedRecord(c: ByteCursor, index: number, snaplen: number): never {
+  const at = c.fileOffset;
+  c.need(16, `record header of packet ${index}`);
+  c.skip(8, 'timestamp');
+  const captured = c.u32('captured length');
+  c.skip(4, 'original length');
+  // pcap §5: Captured Packet Length never exceeds SnapLen.
+  if (snaplen > 0 && captured > snaplen)
+    throw malformed(`packet ${index}: captured length ${captured} > snap length ${snaplen}`, at + 8);
+  c.take(captured, `data of packet ${index}`);
+  throw new Error(`readPcap: packet ${index} at ${at} is not damaged`); // a caller's bug, not the file's
+}
+
 /**
  * Read a classic pcap file (draft-ietf-opsawg-pcap), either byte order, micro- or nanosecond
  * timestamps. Packet data are views into `bytes`, not copies.
@@ -39,29 +53,33 @@ export function readPcap(bytes: Uint8Array): Capture {
   // pcap §4: LinkType is the low 16 bits; the upper bits carry FCS information.
   const linkType = c.u32('link type') & 0xffff;
   const packets: CapturedPacket[] = [];
-  while (c.remaining > 0) {
-    const at = c.fileOffset;
-    c.need(16, `record header of packet ${packets.length}`);
-    const seconds = c.u32('timestamp seconds');
-    const fraction = c.u32('timestamp fraction');
-    const captured = c.u32('captured length');
-    const original = c.u32('original length');
+  // The loop reads the record header straight from a DataView: the cursor's checked reads (and
+  // their field names) are only used to describe a record that does not fit.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le = magic.littleEndian;
+  const nano = magic.nanoseconds;
+  const end = bytes.length;
+  let at = FILE_HEADER_LENGTH;
+  while (at < end) {
+    const captured = at + 16 <= end ? view.getUint32(at + 8, le) : -1;
     // pcap §5: Captured Packet Length never exceeds SnapLen.
-    if (snaplen > 0 && captured > snaplen)
-      throw malformed(
-        `packet ${packets.length}: captured length ${captured} > snap length ${snaplen}`,
-        at + 8,
-      );
-    const fileOffset = c.fileOffset;
-    const data = c.take(captured, `data of packet ${packets.length}`);
+    if (captured < 0 || (snaplen > 0 && captured > snaplen) || at + 16 + captured > end) {
+      c.skip(at - c.offset, 'previous packets');
+      malformedRecord(c, packets.length, snaplen);
+    }
+    const seconds = view.getUint32(at, le);
+    const fraction = view.getUint32(at + 4, le);
+    const original = view.getUint32(at + 12, le);
+    const fileOffset = at + 16;
     packets.push({
-      timestampUs: seconds * 1e6 + (magic.nanoseconds ? Math.floor(fraction / 1000) : fraction),
+      timestampUs: seconds * 1e6 + (nano ? Math.floor(fraction / 1000) : fraction),
       interfaceId: 0,
       linkType,
-      data,
+      data: bytes.subarray(fileOffset, fileOffset + captured),
       originalLength: Math.max(original, captured),
       fileOffset,
     });
+    at = fileOffset + captured;
   }
   return {
     format: 'pcap',

@@ -22,6 +22,8 @@ interface Interface extends CaptureInterface {
   readonly offsetSeconds: bigint;
   /** Index in the whole file; pcapng numbers interfaces per section. */
   readonly index: number;
+  /** Timestamps are microseconds with no offset: the units are the result. */
+  readonly plainMicros: boolean;
 }
 
 interface Section {
@@ -39,7 +41,15 @@ export function readPcapng(bytes: Uint8Array): Capture {
   const packets: CapturedPacket[] = [];
   let section: Section | undefined;
   let at = 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   while (at < bytes.length) {
+    if (section !== undefined) {
+      const read = enhancedPacket(bytes, view, at, section, packets);
+      if (read > 0) {
+        at += read;
+        continue;
+      }
+    }
     const head = new ByteCursor(bytes.subarray(at), section?.littleEndian ?? true, at);
     head.need(12, 'block header');
     const type = head.u32('block type');
@@ -63,6 +73,49 @@ export function readPcapng(bytes: Uint8Array): Capture {
     at += total;
   }
   return { format: 'pcapng', interfaces: interfaces.map(publicInterface), packets };
+}
+
+const EPB_FIXED = 20;
+const TWO_32 = 2 ** 32;
+
+/**
+ * The common block read without cursors: a well-formed EPB with no options whose interface is
+ * known. Returns the block's length, or 0 for any other block, which the checked path then
+ * reads (and describes, when it is damaged).
+ */
+function enhancedPacket(
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  section: Section,
+  packets: CapturedPacket[],
+): number {
+  const le = section.littleEndian;
+  if (at + 12 + EPB_FIXED > bytes.length || view.getUint32(at, le) !== BLOCK_EPB) return 0;
+  const total = view.getUint32(at + 4, le);
+  // pcapng §3.1: total length counts the 12 framing bytes, is a multiple of 4, and is repeated.
+  if (total % 4 !== 0 || total < 12 + EPB_FIXED || at + total > bytes.length) return 0;
+  if (view.getUint32(at + total - 4, le) !== total) return 0;
+  const iface = section.interfaces[view.getUint32(at + 8, le)];
+  const captured = view.getUint32(at + 20, le);
+  const dataStart = at + 8 + EPB_FIXED;
+  const bodyEnd = at + total - 4;
+  if (iface === undefined || (iface.snaplen > 0 && captured > iface.snaplen)) return 0;
+  // Options (a comment, flags) follow the padded data: the checked path reads them.
+  if (dataStart + captured > bodyEnd || dataStart + captured + ((4 - (captured % 4)) % 4) < bodyEnd) return 0;
+  const high = view.getUint32(at + 12, le);
+  const low = view.getUint32(at + 16, le);
+  const original = view.getUint32(at + 24, le);
+  const exact = iface.plainMicros && high < 0x200000; // below 2^53: a number holds it exactly
+  packets.push({
+    timestampUs: exact ? high * TWO_32 + low : toMicros((BigInt(high) << 32n) | BigInt(low), iface),
+    interfaceId: iface.index,
+    linkType: iface.linkType,
+    data: bytes.subarray(dataStart, dataStart + captured),
+    originalLength: Math.max(original, captured),
+    fileOffset: dataStart,
+  });
+  return total;
 }
 
 /** SHB: the byte-order magic after the length decides the order of the whole section (pcapng §4.1). */
@@ -134,6 +187,7 @@ function readInterface(body: ByteCursor, section: Section, all: Interface[]): vo
     unitsPerSecond,
     offsetSeconds,
     index: all.length,
+    plainMicros: unitsPerSecond === MICROS && offsetSeconds === 0n,
     ...(name === undefined ? {} : { name }),
   };
   section.interfaces.push(iface);

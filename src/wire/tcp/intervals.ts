@@ -20,8 +20,24 @@ export class Intervals {
     return out;
   }
 
+  /** The end of the last range: everything from here on is uncovered (0 when empty). */
+  get end(): number {
+    return this.#ends.at(-1) ?? 0;
+  }
+
   add(start: number, end: number): void {
     if (end <= start) return;
+    const last = this.#ends.length - 1;
+    // Appending after the last range, or extending it: the in-order stream needs no search.
+    if (last < 0 || start > this.#ends[last]!) {
+      this.#starts.push(start);
+      this.#ends.push(end);
+      return;
+    }
+    if (start >= this.#starts[last]!) {
+      this.#ends[last] = Math.max(this.#ends[last]!, end);
+      return;
+    }
     const i = this.#firstEndingAfter(start - 1); // touching ranges merge too
     let s = start;
     let e = end;

@@ -53,11 +53,12 @@ class ConnectionBuilder {
     if (s.flags & (TCP_FLAGS.FIN | TCP_FLAGS.RST)) this.ended = true;
   }
 
-  build(maxBytes: number): TcpConnection {
-    const chunks: TcpChunk[] = [];
-    const clientToServer = this.c2s.build(maxBytes, chunks);
-    const serverToClient = this.s2c.build(maxBytes, chunks);
-    chunks.sort((a, b) => a.order - b.order || a.offset - b.offset);
+  build(maxBytes: number, alloc: (length: number) => Uint8Array): TcpConnection {
+    const c2s: TcpChunk[] = [];
+    const s2c: TcpChunk[] = [];
+    const clientToServer = this.c2s.build(maxBytes, c2s, alloc(this.c2s.measure(maxBytes).length));
+    const serverToClient = this.s2c.build(maxBytes, s2c, alloc(this.s2c.measure(maxBytes).length));
+    const chunks = mergeByOrder(c2s, s2c);
     return {
       client: this.client,
       server: this.server,
@@ -72,11 +73,31 @@ class ConnectionBuilder {
   }
 }
 
-const key = (e: Endpoint) => `${e.ip}:${e.port}`;
-const pairKey = (a: Endpoint, b: Endpoint) => {
-  const [x, y] = [key(a), key(b)].sort();
-  return `${x}|${y}`;
-};
+/**
+ * Each direction's chunks are already in (order, offset) order; one merge puts both in capture
+ * order. A segment belongs to one direction, so two chunks of equal order are never split.
+ */
+function mergeByOrder(a: readonly TcpChunk[], b: readonly TcpChunk[]): TcpChunk[] {
+  const out: TcpChunk[] = new Array<TcpChunk>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = b[j]!.order < a[i]!.order ? b[j++]! : a[i++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
+/** "ip:port", computed once per endpoint object (the frame decoder shares them). */
+const keys = new WeakMap<Endpoint, string>();
+function key(e: Endpoint): string {
+  let k = keys.get(e);
+  if (k === undefined) {
+    k = `${e.ip}:${e.port}`;
+    keys.set(e, k);
+  }
+  return k;
+}
 
 /** Connections in the order their first segment appears. */
 export function reassembleTcp(
@@ -85,11 +106,21 @@ export function reassembleTcp(
 ): TcpConnection[] {
   const o = parseOptions(schema, options, 'reassembleTcp');
   const all: ConnectionBuilder[] = [];
-  const current = new Map<string, ConnectionBuilder>();
-  segments.forEach((s, order) => {
-    const k = pairKey(s.src, s.dst);
+  // Keyed by the two endpoints' keys, the smaller first: both directions find the connection.
+  const current = new Map<string, Map<string, ConnectionBuilder>>();
+  for (let order = 0; order < segments.length; order++) {
+    const s = segments[order]!;
+    const a = key(s.src);
+    const b = key(s.dst);
+    const low = a < b ? a : b;
+    const high = a < b ? b : a;
+    let peers = current.get(low);
+    if (peers === undefined) {
+      peers = new Map();
+      current.set(low, peers);
+    }
     const pureSyn = (s.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
-    let conn = current.get(k);
+    let conn = peers.get(high);
     // A SYN with a new initial sequence number on a 4-tuple that closed or already had its SYN
     // is a new connection reusing the ports; a repeated SYN (same number) is a retransmission.
     if (conn !== undefined && pureSyn) {
@@ -99,12 +130,38 @@ export function reassembleTcp(
     if (conn === undefined) {
       const [client, server] = roles(s);
       conn = new ConnectionBuilder(client, server);
-      current.set(k, conn);
+      peers.set(high, conn);
       all.push(conn);
     }
     conn.add(s, order);
-  });
-  return all.map((c) => c.build(o.maxStreamBytes));
+  }
+  const alloc = streamAllocator(all, o.maxStreamBytes);
+  return all.map((c) => c.build(o.maxStreamBytes, alloc));
+}
+
+/** Past this, each stream gets an array of its own (and a damaged capture fails stream by stream). */
+const POOL_MAX = 1024 * 1024 * 1024;
+
+/**
+ * One ArrayBuffer for every stream of the capture, each stream a view of its part. V8 runs a
+ * full collection each time array-buffer memory has grown by 64 MiB since the last one: one
+ * allocation for 200 MB of streams is one such collection, where a stream at a time made three
+ * or more. The streams of one result share the buffer: keeping one connection keeps them all.
+ */
+function streamAllocator(
+  all: readonly ConnectionBuilder[],
+  maxBytes: number,
+): (length: number) => Uint8Array {
+  let total = 0;
+  for (const c of all) total += c.c2s.measure(maxBytes).length + c.s2c.measure(maxBytes).length;
+  if (total > POOL_MAX) return (length) => new Uint8Array(length);
+  const pool = new ArrayBuffer(total);
+  let at = 0;
+  return (length) => {
+    const view = new Uint8Array(pool, at, length);
+    at += length;
+    return view;
+  };
 }
 
 /** Who is the client: the SYN's sender, the SYN-ACK's receiver, else the higher (ephemeral) port. */

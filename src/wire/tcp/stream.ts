@@ -41,17 +41,25 @@ export interface TcpChunk {
   readonly order: number;
 }
 
-interface Arrival {
-  readonly segment: TcpSegment;
-  readonly order: number;
-}
-
 const int32 = (n: number) => n | 0;
+
+export interface StreamExtent {
+  /** Sequence number of offset 0. */
+  readonly base: number | undefined;
+  readonly length: number;
+  readonly finSeen: boolean;
+  readonly truncated: boolean;
+  readonly resetSeen: boolean;
+}
 
 /** Collects one direction's segments, then reassembles them (first-seen bytes win). */
 export class StreamBuilder {
-  readonly #arrivals: Arrival[] = [];
+  /** The segments in arrival order, and each one's index in the capture's segment list. */
+  readonly #segments: TcpSegment[] = [];
+  readonly #orders: number[] = [];
   #synSeq: number | undefined;
+  /** The last `measure`, for the limit it was made with (segments are all added by then). */
+  #extent: (StreamExtent & { readonly maxBytes: number }) | undefined;
 
   constructor(readonly direction: TcpDirection) {}
 
@@ -60,57 +68,82 @@ export class StreamBuilder {
   }
 
   add(segment: TcpSegment, order: number): void {
+    this.#extent = undefined;
     if (segment.flags & TCP_FLAGS.SYN && this.#synSeq === undefined) this.#synSeq = segment.seq;
-    this.#arrivals.push({ segment, order });
+    this.#segments.push(segment);
+    this.#orders.push(order);
   }
 
-  build(maxBytes: number, chunks: TcpChunk[]): TcpStream {
+  /** What `build` will find: the stream's length, and what its flags and limit say. */
+  measure(maxBytes: number): StreamExtent {
+    if (this.#extent?.maxBytes !== maxBytes) this.#extent = { maxBytes, ...this.#measure(maxBytes) };
+    return this.#extent;
+  }
+
+  #measure(maxBytes: number): StreamExtent {
     const base = this.#baseSeq();
-    const rel = (seq: number) => (base === undefined ? 0 : int32(seq - base));
     let end = 0;
     let finEnd = 0;
     let finSeen = false;
     let truncated = false;
     let resetSeen = false;
-    const spans: { start: number; end: number; arrival: Arrival }[] = [];
-    for (const a of this.#arrivals) {
-      const s = a.segment;
+    for (const s of this.#segments) {
       if (s.flags & TCP_FLAGS.RST) {
         resetSeen = true;
         continue; // RST data (RFC 1122 §4.2.2.12) is a diagnostic, not stream bytes
       }
-      const start = rel(payloadSeq(s));
-      const stop = start + s.payload.length;
+      const size = s.payload.length;
+      const stop = relative(payloadSeq(s), base) + size;
       if (s.flags & TCP_FLAGS.FIN) {
         finSeen = true;
         if (stop > maxBytes) truncated = true;
         finEnd = Math.max(finEnd, Math.min(stop, maxBytes));
       }
-      if (s.payload.length === 0 || stop <= 0) continue;
+      if (size === 0 || stop <= 0) continue;
       if (stop > maxBytes) truncated = true;
-      spans.push({ start: Math.max(start, 0), end: Math.min(stop, maxBytes), arrival: a });
       end = Math.max(end, Math.min(stop, maxBytes));
     }
-    const length = Math.max(end, finEnd);
-    const bytes = new Uint8Array(length);
+    return { base, length: Math.max(end, finEnd), finSeen, truncated, resetSeen };
+  }
+
+  /**
+   * The stream, its new bytes appended to `chunks`. `into` is where the bytes go: zeros of
+   * `measure(maxBytes).length` (a fresh array when absent).
+   */
+  build(maxBytes: number, chunks: TcpChunk[], into?: Uint8Array): TcpStream {
+    const { base, length, finSeen, truncated, resetSeen } = this.measure(maxBytes);
+    const segments = this.#segments;
+    const bytes = into ?? new Uint8Array(length);
     const filled = new Intervals();
     let retransmittedBytes = 0;
     let conflictingBytes = 0;
-    for (const { start, end: stop, arrival } of spans) {
+    for (let k = 0; k < segments.length; k++) {
+      const segment = segments[k]!;
+      if (segment.flags & TCP_FLAGS.RST) continue;
+      const payload = segment.payload;
+      if (payload.length === 0) continue;
+      const payloadStart = relative(payloadSeq(segment), base);
+      const start = Math.max(payloadStart, 0);
+      const stop = Math.min(payloadStart + payload.length, maxBytes);
       if (start >= stop) continue;
-      const payload = arrival.segment.payload;
-      const payloadStart = rel(payloadSeq(arrival.segment));
+      const order = this.#orders[k]!;
+      if (start >= filled.end) {
+        // Past everything filled so far (in-order data, the usual case): all of it is new.
+        bytes.set(
+          start === payloadStart && stop - start === payload.length
+            ? payload
+            : payload.subarray(start - payloadStart, stop - payloadStart),
+          start,
+        );
+        chunks.push(chunkOf(this.direction, start, stop, segment.timestampUs, order));
+        filled.add(start, stop);
+        continue;
+      }
       let fresh = 0;
       for (const [from, to] of filled.uncovered(start, stop)) {
         bytes.set(payload.subarray(from - payloadStart, to - payloadStart), from);
         fresh += to - from;
-        chunks.push({
-          direction: this.direction,
-          offset: from,
-          length: to - from,
-          timestampUs: arrival.segment.timestampUs,
-          order: arrival.order,
-        });
+        chunks.push(chunkOf(this.direction, from, to, segment.timestampUs, order));
       }
       const again = stop - start - fresh;
       if (again > 0) {
@@ -135,15 +168,29 @@ export class StreamBuilder {
   /** After the SYN when seen (it takes one sequence number), else the lowest sequence number sent. */
   #baseSeq(): number | undefined {
     if (this.#synSeq !== undefined) return (this.#synSeq + 1) >>> 0;
-    const carrying = this.#arrivals.filter((a) => !(a.segment.flags & TCP_FLAGS.RST));
-    const first = carrying.find((a) => a.segment.payload.length > 0) ?? carrying[0];
+    const carrying = this.#segments.filter((s) => !(s.flags & TCP_FLAGS.RST));
+    const first = carrying.find((s) => s.payload.length > 0) ?? carrying[0];
     if (first === undefined) return undefined;
-    const ref = first.segment.seq;
+    const ref = first.seq;
     let lowest = 0;
-    for (const a of carrying)
-      if (a.segment.payload.length > 0) lowest = Math.min(lowest, int32(a.segment.seq - ref));
+    for (const s of carrying) if (s.payload.length > 0) lowest = Math.min(lowest, int32(s.seq - ref));
     return (ref + lowest) >>> 0;
   }
+}
+
+function chunkOf(
+  direction: TcpDirection,
+  from: number,
+  to: number,
+  timestampUs: number,
+  order: number,
+): TcpChunk {
+  return { direction, offset: from, length: to - from, timestampUs, order };
+}
+
+/** Offset of `seq` from the stream's first sequence number, modulo 2^32 (RFC 793 §3.3). */
+function relative(seq: number, base: number | undefined): number {
+  return base === undefined ? 0 : int32(seq - base);
 }
 
 /** Sequence number of the first payload byte: a SYN's data starts after the SYN's own number. */

@@ -1,7 +1,8 @@
 /**
  * A FIFO of byte chunks that joins them only when a whole unit (record, handshake message) is
- * taken, so a unit arriving in many small pieces is copied once. Each chunk carries a tag (its
- * capture time, or its offset in the stream) so a unit can say where its first byte came from.
+ * taken, so a unit arriving in many small pieces is copied once, and one within a single piece
+ * not at all. Each chunk carries a tag (its capture time, or its offset in the stream) so a unit
+ * can say where its first byte came from.
  */
 interface Piece {
   bytes: Uint8Array;
@@ -34,6 +35,8 @@ export class ByteQueue {
 
   /** The byte at position i (i < length); walks at most the pieces before it. */
   byteAt(i: number): number {
+    const first = this.pieces[this.head];
+    if (first !== undefined && i < first.bytes.length) return first.bytes[i]!;
     for (let k = this.head; k < this.pieces.length; k++) {
       const p = this.pieces[k]!;
       if (i < p.bytes.length) return p.bytes[i]!;
@@ -42,8 +45,24 @@ export class ByteQueue {
     return 0;
   }
 
-  /** Remove and return the first n bytes (n ≤ length). */
+  /**
+   * Remove and return the first n bytes (n ≤ length): a view of the first piece when they are
+   * all in it, else a copy joining the pieces.
+   */
   take(n: number): Uint8Array {
+    const first = this.pieces[this.head];
+    if (first !== undefined && n <= first.bytes.length) {
+      const b = first.bytes;
+      const out = new Uint8Array(b.buffer, b.byteOffset, n);
+      if (n === b.length) this.head++;
+      else {
+        first.bytes = b.subarray(n);
+        first.skip += n;
+      }
+      this.#compact();
+      this.size -= n;
+      return out;
+    }
     const out = new Uint8Array(n);
     let at = 0;
     while (at < n) {
@@ -58,6 +77,12 @@ export class ByteQueue {
         p.skip += part.length;
       }
     }
+    this.#compact();
+    this.size -= n;
+    return out;
+  }
+
+  #compact(): void {
     if (this.head === this.pieces.length) {
       this.pieces = [];
       this.head = 0;
@@ -65,8 +90,6 @@ export class ByteQueue {
       this.pieces = this.pieces.slice(this.head);
       this.head = 0;
     }
-    this.size -= n;
-    return out;
   }
 
   clear(): void {

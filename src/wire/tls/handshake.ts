@@ -6,7 +6,7 @@ import { parseClientHello, parseServerHello } from './hello.js';
 import { parseCertificateVerify, parseClientKeyExchange, parseServerKeyExchange } from './key-exchange.js';
 import { TlsReader } from './reader.js';
 import { HANDSHAKE_TYPE_NAMES } from './registry.js';
-import type { TlsHandshakeBody } from './types.js';
+import type { CertificateRequest, TlsHandshakeBody } from './types.js';
 
 /** What a message's layout depends on: the negotiated version and the suite's key exchange. */
 export interface HandshakeContext {
@@ -62,7 +62,7 @@ const PARSERS: ReadonlyMap<number, Parser> = new Map<number, Parser>([
       type: 'certificate_request',
       ...(ctx.version === TLS13
         ? parseCertificateRequest13(body, note)
-        : parseCertificateRequest(body, tls12(ctx))),
+        : knownCertificateRequest(body, tls12(ctx))),
     }),
   ],
   [14, empty('server_hello_done')],
@@ -92,6 +92,26 @@ export function parseHandshakeBody(
   // RFC 8446 §4: an unknown HandshakeType is an unexpected_message.
   if (name === undefined) note(`unknown handshake type ${msgType}`);
   return { type: 'other', name: name ?? `unknown(${msgType})` };
+}
+
+// A broker sends the same CertificateRequest to every client, and each CA name in it costs an
+// ASN.1 parse: results are kept by body. Bounded; frozen, since connections share them.
+const CERTIFICATE_REQUESTS_MAX = 64;
+const certificateRequests = new Map<string, CertificateRequest>();
+
+/** parseCertificateRequest (TLS ≤ 1.2), once per distinct body; it throws before anything is kept. */
+function knownCertificateRequest(body: Uint8Array, tls12: boolean): CertificateRequest {
+  const key = `${tls12 ? 2 : 1}${Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1')}`;
+  const known = certificateRequests.get(key);
+  if (known) return known;
+  const parsed = parseCertificateRequest(body, tls12);
+  Object.freeze(parsed.certificateTypes);
+  if (parsed.signatureAlgorithms) Object.freeze(parsed.signatureAlgorithms);
+  Object.freeze(parsed.certificateAuthorities);
+  if (certificateRequests.size >= CERTIFICATE_REQUESTS_MAX)
+    certificateRequests.delete(certificateRequests.keys().next().value!);
+  certificateRequests.set(key, Object.freeze(parsed));
+  return parsed;
 }
 
 function newSessionTicket(body: Uint8Array, ctx: HandshakeContext): TlsHandshakeBody {

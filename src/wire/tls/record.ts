@@ -46,6 +46,7 @@ export class RecordFramer {
   push(bytes: Uint8Array, timestampUs: number): FramedRecord[] {
     const out: FramedRecord[] = [];
     if (this.failure) return out;
+    if (this.queue.length === 0) return this.#cut(bytes, timestampUs, out);
     this.queue.push(bytes, timestampUs);
     const q = this.queue;
     while (q.length >= RECORD_HEADER_LENGTH) {
@@ -69,6 +70,33 @@ export class RecordFramer {
       });
       this.offset += whole.length;
     }
+    return out;
+  }
+
+  /** The records whole in `bytes` (nothing buffered before it); the rest is queued. */
+  #cut(bytes: Uint8Array, timestampUs: number, out: FramedRecord[]): FramedRecord[] {
+    let at = 0;
+    while (bytes.length - at >= RECORD_HEADER_LENGTH) {
+      const length = (bytes[at + 3]! << 8) | bytes[at + 4]!;
+      const what = checkHeader(bytes[at + 1]!, length);
+      if (what) {
+        this.failure = { offset: this.offset, what };
+        return out;
+      }
+      const end = at + RECORD_HEADER_LENGTH + length;
+      if (end > bytes.length) break;
+      out.push({
+        offset: this.offset,
+        timestampUs,
+        endTimestampUs: timestampUs,
+        contentType: bytes[at]!,
+        legacyVersion: (bytes[at + 1]! << 8) | bytes[at + 2]!,
+        fragment: new Uint8Array(bytes.buffer, bytes.byteOffset + at + RECORD_HEADER_LENGTH, length),
+      });
+      this.offset += end - at;
+      at = end;
+    }
+    if (at < bytes.length) this.queue.push(at === 0 ? bytes : bytes.subarray(at), timestampUs);
     return out;
   }
 }

@@ -1,7 +1,7 @@
 import { LabError } from '../../../core/errors.js';
 import { malformed } from '../cursor.js';
 import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ETHERTYPE_QINQ, ETHERTYPE_VLAN } from './ethernet.js';
-import { decodeIpv4, IP_PROTOCOL_TCP } from './ipv4.js';
+import { checkIpv4Header, formatIpv4, IP_PROTOCOL_TCP } from './ipv4.js';
 import {
   LINKTYPE_ETHERNET,
   LINKTYPE_IPV4,
@@ -9,7 +9,7 @@ import {
   LINKTYPE_LINUX_SLL2,
   LINKTYPE_RAW,
 } from './link.js';
-import { decodeTcpHeader, type Endpoint, TCP_HEADER_LENGTH } from './tcp.js';
+import { checkTcpHeader, type Endpoint, findMss, readU32, TCP_HEADER_LENGTH } from './tcp.js';
 
 /** One TCP segment out of a captured frame. */
 export interface TcpSegment {
@@ -46,30 +46,59 @@ const MAX_VLAN_TAGS = 2;
  * Link layer → IPv4 → TCP. Returns null for frames that are valid but not IPv4/TCP (ARP, IPv6,
  * UDP, IP fragments: the decoder does not reassemble IP), throws ERR_PCAP_MALFORMED for headers
  * that contradict their own lengths, ERR_PCAP_UNSUPPORTED for a link type it cannot read.
+ * Headers are read in place (decodeIpv4 and decodeTcpHeader make the same checks): one frame
+ * costs one segment object and one view of its payload.
  */
 export function decodeTcpFrame(packet: FrameInput, packetIndex = 0): TcpSegment | null {
+  const data = packet.data;
   const base = packet.fileOffset ?? 0;
-  const cut = (packet.originalLength ?? packet.data.length) > packet.data.length;
-  const ipStart = ipv4Start(packet.linkType, packet.data, base, cut, packetIndex);
-  if (ipStart === null) return null;
-  const ip = decodeIpv4(packet.data.subarray(ipStart), base + ipStart, cut);
-  if (ip.protocol !== IP_PROTOCOL_TCP || ip.moreFragments || ip.fragmentOffset !== 0) return null;
-  const tcpStart = base + ipStart + ip.headerLength;
-  if (ip.truncated && ip.payload.length < TCP_HEADER_LENGTH) return null;
-  const tcp = decodeTcpHeader(ip.payload, tcpStart);
+  const cut = (packet.originalLength ?? data.length) > data.length;
+  const ip = ipv4Start(packet.linkType, data, base, cut, packetIndex);
+  if (ip === null) return null;
+  const totalLength = checkIpv4Header(data, ip, base + ip, cut);
+  const flags = (data[ip + 6]! << 8) | data[ip + 7]!;
+  // RFC 791 §3.1: MF set or a non-zero fragment offset is a fragment, not reassembled here.
+  if (data[ip + 9] !== IP_PROTOCOL_TCP || (flags & 0x3fff) !== 0) return null;
+  const truncated = ip + totalLength > data.length;
+  const tcp = ip + (data[ip]! & 0x0f) * 4;
+  const end = truncated ? data.length : ip + totalLength;
+  if (truncated && end - tcp < TCP_HEADER_LENGTH) return null;
+  const headerLength = checkTcpHeader(data, tcp, end, base + tcp);
   return {
     packetIndex,
     timestampUs: packet.timestampUs,
-    src: { ip: ip.src, port: tcp.srcPort },
-    dst: { ip: ip.dst, port: tcp.dstPort },
-    seq: tcp.seq,
-    ack: tcp.ack,
-    flags: tcp.flags,
-    window: tcp.window,
-    mss: tcp.mss,
-    payload: tcp.payload,
-    truncated: ip.truncated,
+    src: endpoint(data, ip + 12, (data[tcp]! << 8) | data[tcp + 1]!),
+    dst: endpoint(data, ip + 16, (data[tcp + 2]! << 8) | data[tcp + 3]!),
+    seq: readU32(data, tcp + 4),
+    ack: readU32(data, tcp + 8),
+    flags: data[tcp + 13]!,
+    window: (data[tcp + 14]! << 8) | data[tcp + 15]!,
+    mss:
+      headerLength > TCP_HEADER_LENGTH
+        ? findMss(data, tcp + TCP_HEADER_LENGTH, tcp + headerLength, base)
+        : undefined,
+    payload: data.subarray(tcp + headerLength, end),
+    truncated,
   };
+}
+
+/**
+ * Endpoints are shared, frozen objects: a capture names few of them, and one object per distinct
+ * address and port (instead of two objects and two strings per frame) is what keeps a large
+ * capture's segments small. Bounded: the table starts over when it is full.
+ */
+const ENDPOINTS_MAX = 1 << 16;
+const endpoints = new Map<number, Endpoint>();
+
+function endpoint(data: Uint8Array, at: number, port: number): Endpoint {
+  const key = readU32(data, at) * 0x10000 + port;
+  let e = endpoints.get(key);
+  if (e === undefined) {
+    if (endpoints.size >= ENDPOINTS_MAX) endpoints.clear();
+    e = Object.freeze({ ip: formatIpv4(data, at), port });
+    endpoints.set(key, e);
+  }
+  return e;
 }
 
 /** Every TCP segment of a capture, in capture order; other frames are skipped. */
@@ -90,17 +119,11 @@ function ipv4Start(
   cut: boolean,
   index: number,
 ): number | null {
-  const need = (n: number, what: string): boolean => {
-    if (data.length >= n) return true;
-    if (cut) return false;
-    throw malformed(`${what} needs ${n} bytes, frame ${index} has ${data.length}`, base, { packet: index });
-  };
-  const u16 = (at: number) => (data[at]! << 8) | data[at + 1]!;
   switch (linkType) {
     case LINKTYPE_ETHERNET: {
-      if (!need(ETHERNET_HEADER_LENGTH, 'Ethernet header')) return null;
+      if (!has(data, ETHERNET_HEADER_LENGTH, 'Ethernet header', base, cut, index)) return null;
       let at = 12;
-      let type = u16(at);
+      let type = u16(data, at);
       // IEEE 802.1Q/802.1ad tags: skip TPID+TCI, a bounded number of times.
       for (
         let tags = 0;
@@ -108,22 +131,22 @@ function ipv4Start(
         tags++
       ) {
         at += 4;
-        if (!need(at + 2, 'VLAN tag')) return null;
-        type = u16(at);
+        if (!has(data, at + 2, 'VLAN tag', base, cut, index)) return null;
+        type = u16(data, at);
       }
       return type === ETHERTYPE_IPV4 ? at + 2 : null;
     }
     case LINKTYPE_LINUX_SLL:
       // SLL: packet type, ARPHRD type, address length, 8 address bytes, protocol (big-endian).
-      if (!need(SLL_HEADER_LENGTH, 'Linux cooked (SLL) header')) return null;
-      return u16(14) === ETHERTYPE_IPV4 ? SLL_HEADER_LENGTH : null;
+      if (!has(data, SLL_HEADER_LENGTH, 'Linux cooked (SLL) header', base, cut, index)) return null;
+      return u16(data, 14) === ETHERTYPE_IPV4 ? SLL_HEADER_LENGTH : null;
     case LINKTYPE_LINUX_SLL2:
       // SLL2: protocol first, then reserved, interface index, ARPHRD, packet type, address.
-      if (!need(SLL2_HEADER_LENGTH, 'Linux cooked (SLL2) header')) return null;
-      return u16(0) === ETHERTYPE_IPV4 ? SLL2_HEADER_LENGTH : null;
+      if (!has(data, SLL2_HEADER_LENGTH, 'Linux cooked (SLL2) header', base, cut, index)) return null;
+      return u16(data, 0) === ETHERTYPE_IPV4 ? SLL2_HEADER_LENGTH : null;
     case LINKTYPE_RAW:
     case LINKTYPE_IPV4: {
-      if (!need(1, 'IP header')) return null;
+      if (!has(data, 1, 'IP header', base, cut, index)) return null;
       const version = data[0]! >>> 4;
       if (version === 4) return 0;
       if (version === 6 && linkType === LINKTYPE_RAW) return null;
@@ -135,3 +158,12 @@ function ipv4Start(
       });
   }
 }
+
+/** The frame holds `n` bytes; a frame the snap length cut short is skipped, any other is damaged. */
+function has(data: Uint8Array, n: number, what: string, base: number, cut: boolean, index: number): boolean {
+  if (data.length >= n) return true;
+  if (cut) return false;
+  throw malformed(`${what} needs ${n} bytes, frame ${index} has ${data.length}`, base, { packet: index });
+}
+
+const u16 = (data: Uint8Array, at: number) => (data[at]! << 8) | data[at + 1]!;

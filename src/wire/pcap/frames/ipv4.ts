@@ -74,38 +74,46 @@ export interface Ipv4Packet {
  * offset of `bytes` used in error messages.
  */
 export function decodeIpv4(bytes: Uint8Array, base: number, cut: boolean): Ipv4Packet {
-  if (bytes.length < IPV4_HEADER_LENGTH)
-    throw malformed(`IPv4 header needs 20 bytes, ${bytes.length} captured`, base);
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = bytes[0]! >>> 4;
-  if (version !== 4) throw malformed(`IP version ${version}, expected 4`, base);
+  const totalLength = checkIpv4Header(bytes, 0, base, cut);
   const headerLength = (bytes[0]! & 0x0f) * 4;
-  const totalLength = v.getUint16(2);
-  // RFC 791 §3.1: IHL is at least 5 words, and Total Length includes the header.
-  if (headerLength < IPV4_HEADER_LENGTH) throw malformed(`IPv4 IHL ${headerLength / 4} < 5`, base);
-  if (totalLength < headerLength)
-    throw malformed(`IPv4 total length ${totalLength} < header length ${headerLength}`, base + 2);
-  if (headerLength > bytes.length)
-    throw malformed(`IPv4 header of ${headerLength} bytes, ${bytes.length} captured`, base);
-  if (totalLength > bytes.length && !cut)
-    throw malformed(
-      `IPv4 total length ${totalLength} runs past the ${bytes.length} captured bytes`,
-      base + 2,
-    );
-  const flags = v.getUint16(6);
+  const flags = (bytes[6]! << 8) | bytes[7]!;
   return {
     headerLength,
     totalLength,
-    id: v.getUint16(4),
+    id: (bytes[4]! << 8) | bytes[5]!,
     dontFragment: (flags & 0x4000) !== 0,
     moreFragments: (flags & 0x2000) !== 0,
     fragmentOffset: (flags & 0x1fff) * 8,
     ttl: bytes[8]!,
     protocol: bytes[9]!,
-    checksum: v.getUint16(10),
+    checksum: (bytes[10]! << 8) | bytes[11]!,
     src: formatIpv4(bytes, 12),
     dst: formatIpv4(bytes, 16),
     payload: bytes.subarray(headerLength, Math.min(totalLength, bytes.length)),
     truncated: totalLength > bytes.length,
   };
+}
+
+/**
+ * The checks of `decodeIpv4` on the header at `bytes[start]` (the datagram runs to the end of
+ * `bytes`), without building anything; returns Total Length. The frame decoder reads the
+ * fields it needs in place.
+ */
+export function checkIpv4Header(bytes: Uint8Array, start: number, base: number, cut: boolean): number {
+  const captured = bytes.length - start;
+  if (captured < IPV4_HEADER_LENGTH)
+    throw malformed(`IPv4 header needs 20 bytes, ${captured} captured`, base);
+  const version = bytes[start]! >>> 4;
+  if (version !== 4) throw malformed(`IP version ${version}, expected 4`, base);
+  const headerLength = (bytes[start]! & 0x0f) * 4;
+  const totalLength = (bytes[start + 2]! << 8) | bytes[start + 3]!;
+  // RFC 791 §3.1: IHL is at least 5 words, and Total Length includes the header.
+  if (headerLength < IPV4_HEADER_LENGTH) throw malformed(`IPv4 IHL ${headerLength / 4} < 5`, base);
+  if (totalLength < headerLength)
+    throw malformed(`IPv4 total length ${totalLength} < header length ${headerLength}`, base + 2);
+  if (headerLength > captured)
+    throw malformed(`IPv4 header of ${headerLength} bytes, ${captured} captured`, base);
+  if (totalLength > captured && !cut)
+    throw malformed(`IPv4 total length ${totalLength} runs past the ${captured} captured bytes`, base + 2);
+  return totalLength;
 }

@@ -90,41 +90,57 @@ export interface TcpHeader {
 
 /** Decode a TCP header (and its options, for MSS) at the start of `bytes`. */
 export function decodeTcpHeader(bytes: Uint8Array, base: number): TcpHeader {
-  if (bytes.length < TCP_HEADER_LENGTH)
-    throw malformed(`TCP header needs 20 bytes, ${bytes.length} remain`, base);
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = (bytes[12]! >>> 4) * 4;
-  if (headerLength < TCP_HEADER_LENGTH) throw malformed(`TCP data offset ${headerLength / 4} < 5`, base + 12);
-  if (headerLength > bytes.length)
-    throw malformed(`TCP header of ${headerLength} bytes, ${bytes.length} remain`, base + 12);
+  const headerLength = checkTcpHeader(bytes, 0, bytes.length, base);
   return {
-    srcPort: v.getUint16(0),
-    dstPort: v.getUint16(2),
-    seq: v.getUint32(4),
-    ack: v.getUint32(8),
+    srcPort: (bytes[0]! << 8) | bytes[1]!,
+    dstPort: (bytes[2]! << 8) | bytes[3]!,
+    seq: readU32(bytes, 4),
+    ack: readU32(bytes, 8),
     headerLength,
     flags: bytes[13]!,
-    window: v.getUint16(14),
-    checksum: v.getUint16(16),
-    mss: findMss(bytes.subarray(TCP_HEADER_LENGTH, headerLength), base + TCP_HEADER_LENGTH),
+    window: (bytes[14]! << 8) | bytes[15]!,
+    checksum: (bytes[16]! << 8) | bytes[17]!,
+    mss: findMss(bytes, TCP_HEADER_LENGTH, headerLength, base),
     payload: bytes.subarray(headerLength),
   };
 }
 
-/** Walk the option list (RFC 793 §3.1: kind, or kind-length-data) for an MSS. */
-function findMss(options: Uint8Array, base: number): number | undefined {
+/** Big-endian uint32 at `at`. */
+export function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+/**
+ * The checks of `decodeTcpHeader` on the header at `bytes[start]`, the segment ending at `end`;
+ * returns the header length. `base` is the file offset of `start`, for messages.
+ */
+export function checkTcpHeader(bytes: Uint8Array, start: number, end: number, base: number): number {
+  const available = end - start;
+  if (available < TCP_HEADER_LENGTH) throw malformed(`TCP header needs 20 bytes, ${available} remain`, base);
+  const headerLength = (bytes[start + 12]! >>> 4) * 4;
+  if (headerLength < TCP_HEADER_LENGTH) throw malformed(`TCP data offset ${headerLength / 4} < 5`, base + 12);
+  if (headerLength > available)
+    throw malformed(`TCP header of ${headerLength} bytes, ${available} remain`, base + 12);
+  return headerLength;
+}
+
+/**
+ * Walk the option list (RFC 793 §3.1: kind, or kind-length-data) in `bytes[from, to)` for an
+ * MSS; `base` is the file offset of `bytes[0]`.
+ */
+export function findMss(bytes: Uint8Array, from: number, to: number, base: number): number | undefined {
   let mss: number | undefined;
-  for (let i = 0; i < options.length;) {
-    const kind = options[i]!;
+  for (let i = from; i < to;) {
+    const kind = bytes[i]!;
     if (kind === OPTION_END) break;
     if (kind === OPTION_NOP) {
       i++;
       continue;
     }
-    const length = options[i + 1];
-    if (length === undefined || length < 2 || i + length > options.length)
+    const length = i + 1 < to ? bytes[i + 1]! : undefined;
+    if (length === undefined || length < 2 || i + length > to)
       throw malformed(`TCP option ${kind} has length ${length ?? 'missing'}`, base + i);
-    if (kind === OPTION_MSS && length === 4) mss = (options[i + 2]! << 8) | options[i + 3]!;
+    if (kind === OPTION_MSS && length === 4) mss = (bytes[i + 2]! << 8) | bytes[i + 3]!;
     i += length;
   }
   return mss;
