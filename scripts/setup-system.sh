@@ -3,9 +3,10 @@
 # clients (the broker's reference), Python paho (an MQTT client of another lineage), sigrok-cli
 # (decodes the I2C tap's logic-analyser export with an independent I2C decoder), tshark (dissects
 # the capture files we write, as Wireshark would), gcc (compiles the BMP280 datasheet's C
-# compensation as an oracle for the driver). Needs root (or sudo).
+# compensation as an oracle for the driver), chromium (the dashboard's browser tests, driven headless
+# by playwright-core, which downloads no browser). Needs root (or sudo).
 set -euo pipefail
-PACKAGES=(openssl ca-certificates mosquitto mosquitto-clients python3-paho-mqtt sigrok-cli tshark gcc libc6-dev)
+PACKAGES=(openssl ca-certificates mosquitto mosquitto-clients python3-paho-mqtt sigrok-cli tshark gcc libc6-dev chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -16,6 +16,7 @@ import { registerRevoke } from './pki/revoke.js';
 import { registerSign } from './pki/sign.js';
 import { registerVerify } from './pki/verify.js';
 import { registerLab } from './lab/index.js';
+import { registerDashboard } from './dashboard.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -64,6 +65,7 @@ export function buildProgram(io: CliIo): Command {
   registerDevice(program, io);
   registerCapture(program, io);
   registerLab(program, io);
+  registerDashboard(program, io);
   return program;
 }
 

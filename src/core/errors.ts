@@ -88,6 +88,8 @@ export const ERROR_CODES = {
   ERR_LAB_NOT_LOOPBACK: 'an attack target is not a loopback address and remote targets were not allowed',
   ERR_LAB_SETUP: 'a lab step could not be brought up (a broker did not listen, a device did not connect)',
   ERR_LAB_TOOL_MISSING: 'an external program the run needs (mosquitto) is not installed',
+  // the dashboard
+  ERR_WEB_REMOTE_BIND: 'the dashboard was asked to listen beyond loopback without --allow-remote',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

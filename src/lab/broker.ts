@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { LabError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { parseMosquittoConf, startBroker } from '../broker/index.js';
+import type { TimedSecurityEvent } from '../broker/events.js';
 import type { LabPki } from './pki.js';
 import { canConnect, freePort } from './ports.js';
 
@@ -86,6 +87,11 @@ export interface StartLabBrokerOptions {
   readonly port?: number;
   /** Lab teaching mode: the embedded broker hands every TLS session's secrets here. */
   readonly keyLog?: (line: Buffer) => void;
+  /**
+   * The embedded broker's security decisions as typed events (the dashboard streams them).
+   * Mosquitto has no such interface: its log is the record.
+   */
+  readonly onSecurityEvent?: (event: TimedSecurityEvent) => void;
 }
 
 export async function startLabBroker(o: StartLabBrokerOptions): Promise<LabBroker> {
@@ -101,7 +107,7 @@ export async function startLabBroker(o: StartLabBrokerOptions): Promise<LabBroke
     });
   }
   return o.kind === 'embedded'
-    ? startEmbedded(confFile, port, o.dir, o.keyLog)
+    ? startEmbedded(confFile, port, o.dir, o.keyLog, o.onSecurityEvent)
     : startMosquitto(o.tls, port, files, confFile);
 }
 
@@ -110,6 +116,7 @@ async function startEmbedded(
   port: number,
   dir: string,
   keyLog: ((line: Buffer) => void) | undefined,
+  onSecurityEvent?: (event: TimedSecurityEvent) => void,
 ): Promise<LabBroker> {
   const text = readFileSync(confFile, 'utf8');
   const lines: string[] = [];
@@ -120,6 +127,7 @@ async function startEmbedded(
     configFile: confFile,
     ...(keyLog && { keyLog }),
   });
+  if (onSecurityEvent) running.broker.events.subscribe(onSecurityEvent);
   return {
     kind: 'embedded',
     host: '127.0.0.1',

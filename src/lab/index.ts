@@ -10,3 +10,11 @@ export {
   TOPIC,
 } from './step.js';
 export { type LabProgress, type LabRunOptions, runLab } from './run.js';
+export {
+  type AttackRun,
+  type DeviceRole,
+  LabSession,
+  type LabSessionOptions,
+  listenerOf,
+  type SessionEvent,
+} from './session.js';

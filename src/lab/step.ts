@@ -12,6 +12,7 @@ import { LabError } from '../core/errors.js';
 import type { StepNumber } from '../core/findings.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { type Rng, SeededRng } from '../core/rng.js';
+import type { TimedSecurityEvent } from '../broker/events.js';
 import type { AttackTarget, BootOptions } from '../attacks/target.js';
 import { waitFor } from '../attacks/wait.js';
 import {
@@ -65,6 +66,8 @@ export interface StartStepOptions {
   readonly intervalMs?: number;
   /** Teaching mode: the broker's TLS session secrets, as NSS key log lines. */
   readonly keyLog?: (line: Buffer) => void;
+  /** The embedded broker's security events (auth, ACL, revocation), as they happen. */
+  readonly onSecurityEvent?: (event: TimedSecurityEvent) => void;
 }
 
 export interface RunningStep {
@@ -95,6 +98,7 @@ export async function startStep(o: StartStepOptions): Promise<RunningStep> {
     tls,
     pki: o.pki,
     ...(o.keyLog && { keyLog: o.keyLog }),
+    ...(o.onSecurityEvent && { onSecurityEvent: o.onSecurityEvent }),
   });
   const devices: RunningDevice[] = [];
   let relay: CaptureRelay | undefined;

@@ -4,6 +4,8 @@ import { LabError } from '../../core/errors.js';
 import { type Lang, STEPS, type StepNumber, STRIDE_CATEGORIES } from '../../core/findings.js';
 import { type LabRunResult, strideMatrix, writeReport } from '../../assess/index.js';
 import { type LabProgress, runLab } from '../../lab/index.js';
+import { LabSession } from '../../lab/session.js';
+import { checkServeFlags, serveUntilStopped } from '../dashboard.js';
 import { keyLogWarning } from '../../wire/tls/keylog.js';
 import { type CliIo, Output } from '../io.js';
 import { usage } from '../mqtt/client-flags.js';
@@ -18,6 +20,10 @@ interface Flags {
   lang?: Lang;
   keylog?: boolean;
   json?: boolean;
+  ui?: boolean;
+  host: string;
+  port: string;
+  allowRemote?: boolean;
 }
 
 export function registerLabRun(lab: Command, io: CliIo): void {
@@ -40,7 +46,18 @@ export function registerLabRun(lab: Command, io: CliIo): void {
     )
     .addOption(
       new Option('--lang <lang>', 'language of the report (default: from LANG/LC_ALL)').choices(['en', 'fr']),
-    );
+    )
+    .option(
+      '--ui',
+      'after the run, serve the dashboard over its results, with the last step brought up again live (under OUT/live)',
+    )
+    .option(
+      '--host <address>',
+      'with --ui: address to listen on; beyond loopback needs --allow-remote',
+      '127.0.0.1',
+    )
+    .option('--port <port>', 'with --ui: port to listen on (0: any free port)', '8080')
+    .option('--allow-remote', 'with --ui, UNSAFE: allow --host beyond loopback');
   addJson(cmd);
   cmd.addHelpText(
     'after',
@@ -55,12 +72,14 @@ export function registerLabRun(lab: Command, io: CliIo): void {
         'mqtts-lab lab run --step 3 --out step3-report --lang fr',
         'mqtts-lab lab run --broker mosquitto --seed demo --json',
         'mqtts-lab lab run --step 2 --keylog && mqtts-lab capture analyze lab-report/step2.pcap --keylog lab-report/step2.keys',
+        'mqtts-lab lab run --ui --port 0',
       ]),
     ].join('\n'),
   );
   cmd.action(async (flags: Flags) => {
     const out = new Output(io, flags.json === true);
     const steps = parseSteps(flags.step);
+    if (flags.ui) checkServeFlags(flags);
     const lang = flags.lang ?? langFromEnv(io.env);
     const dir = resolve(io.cwd, flags.out);
     const say = (line: string) => (out.json ? io.stderr(`${line}\n`) : io.stdout(`${line}\n`));
@@ -80,6 +99,19 @@ export function registerLabRun(lab: Command, io: CliIo): void {
     });
     const { files } = writeReport(result, { dir, lang });
     out.result({ report: files, ...summary(result) }, () => summaryText(result, files));
+    if (flags.ui) {
+      // The run's files stay as written; the live step writes under OUT/live.
+      const step = steps[steps.length - 1]!;
+      say(`Bringing step ${step} up again for the dashboard…`);
+      const session = await LabSession.start({
+        out: join(dir, 'live'),
+        step,
+        broker: flags.broker,
+        seed: flags.seed,
+        baseline: result,
+      });
+      await serveUntilStopped(io, session, { root: dir, sessionPrefix: 'live/' }, flags);
+    }
   });
 }
 

@@ -1,0 +1,178 @@
+/** The JSON the server sends (src/web/state.ts, slots.ts, sequence.ts), as the page reads it. */
+export type Lang = 'en' | 'fr';
+export interface Text {
+  readonly en: string;
+  readonly fr: string;
+}
+
+export interface DeviceState {
+  readonly role: 'm5go' | 'm5stack';
+  readonly clientId: string;
+  readonly keySource: string;
+  readonly status: 'running' | 'halted';
+  readonly connected: boolean;
+  readonly haltReason?: string;
+  readonly tlsVersion?: string;
+  readonly cipher?: string;
+  readonly connects: number;
+  readonly failures: number;
+  readonly lastError?: string;
+  readonly published: number;
+  readonly received: number;
+  readonly flagged: number;
+  readonly secureElement: {
+    readonly present: boolean;
+    readonly address?: string;
+    readonly profile?: string;
+    readonly locks?: { readonly config: boolean; readonly data: boolean };
+  };
+}
+
+export interface LabState {
+  readonly step: 1 | 2 | 3 | 4;
+  readonly up: boolean;
+  readonly activeAttack: string | null;
+  readonly steps: readonly { step: number; title: Text; keySource: string; signedReadings: boolean }[];
+  readonly attacks: readonly { name: string; label: Text }[];
+  readonly broker?: {
+    readonly kind: string;
+    readonly host: string;
+    readonly port: number;
+    readonly tls: boolean;
+    readonly listener: string;
+    readonly relayPort: number;
+    readonly relayConnections: number;
+  };
+  readonly devices?: readonly DeviceState[];
+  readonly topic?: string;
+}
+
+export interface Reading {
+  readonly deviceId: string;
+  readonly seq: number;
+  readonly timestamp: string;
+  readonly temperature: number;
+  readonly humidity: number;
+  readonly pressure: number;
+}
+
+export interface ConsoleLine {
+  readonly ms: number;
+  readonly text: string;
+}
+
+export interface SecurityEvent {
+  readonly type: string;
+  readonly at: string;
+  readonly clientId?: string;
+  readonly reason?: string;
+  readonly topic?: string;
+  readonly certificateSubject?: string;
+}
+
+export interface Evidence {
+  readonly kind: string;
+  readonly label: Text;
+  readonly data: string;
+  readonly file?: string;
+  readonly packets?: readonly number[];
+}
+
+export interface Finding {
+  readonly id: string;
+  readonly attack: string;
+  readonly step: number;
+  readonly stride: readonly string[];
+  readonly title: Text;
+  readonly attempted: Text;
+  readonly outcome: 'succeeded' | 'blocked' | 'not-applicable';
+  readonly result: Text;
+  readonly evidence: readonly Evidence[];
+  readonly mitigation?: Text;
+}
+
+export interface AttackRun {
+  readonly attack: string;
+  readonly step: number;
+  readonly findings: readonly Finding[];
+  readonly ms: number;
+  readonly error?: string;
+}
+
+export interface SlotView {
+  readonly slot: number;
+  readonly size: number;
+  readonly slotConfig: Readonly<Record<string, number | boolean | string>>;
+  readonly keyConfig: Readonly<Record<string, number | boolean | string>>;
+  readonly locked: boolean;
+  readonly privateKey: boolean;
+  readonly readable: boolean;
+  readonly readRefusal?: string;
+  readonly write: string;
+  readonly sign: boolean;
+  readonly ecdh: boolean;
+  readonly contentHex?: string;
+  readonly blank?: boolean;
+}
+
+export interface SlotMap {
+  readonly step: number;
+  readonly present: boolean;
+  readonly profile?: string;
+  readonly i2cAddress?: string;
+  readonly serial?: string;
+  readonly locks?: { readonly config: boolean; readonly data: boolean };
+  readonly slots: readonly SlotView[];
+}
+
+export interface SequenceMessage {
+  readonly atUs: number;
+  readonly from: 'client' | 'server';
+  readonly label: string;
+  readonly visibility: 'clear' | 'encrypted' | 'metadata';
+  readonly detail?: string;
+  readonly count?: number;
+}
+
+export interface SequenceConnection {
+  readonly index: number;
+  readonly client: string;
+  readonly server: string;
+  readonly protocol: 'tls' | 'mqtt' | 'unknown';
+  readonly tlsVersion?: string;
+  readonly clientCertificateInClear?: boolean;
+  readonly messages: readonly SequenceMessage[];
+  readonly omitted: number;
+}
+
+export interface Sequence {
+  readonly step: number;
+  readonly connections: readonly SequenceConnection[];
+  readonly totalConnections: number;
+}
+
+export interface Eavesdropper {
+  readonly step: number;
+  readonly packets: number;
+  readonly totalConnections: number;
+  readonly connections: readonly {
+    readonly index: number;
+    readonly client: string;
+    readonly server: string;
+    readonly protocol: string;
+    readonly bytes: { readonly c2s: number; readonly s2c: number };
+    readonly verdict: { readonly payload: string; readonly identity: string; readonly metadata: string };
+    readonly observations: readonly { item: string; verdict: string; value?: string; detail: string }[];
+  }[];
+}
+
+export type CellStatus = 'exposed' | 'mitigated' | 'not-tested';
+export interface Matrix {
+  readonly categories: readonly string[];
+  readonly rows: readonly {
+    readonly step: number;
+    readonly cells: Readonly<Record<string, { status: CellStatus; findingIds: readonly string[] }>>;
+    readonly counts: { succeeded: number; blocked: number; notApplicable: number };
+  }[];
+  readonly findings: readonly Finding[];
+}
