@@ -18,8 +18,9 @@ import {
   unavailable,
 } from './bench/brokers.js';
 import { type Cell, type Results, errorCell, format, markdown } from './bench/report.js';
+import { WARM_UP_MESSAGES } from './bench/idle.js';
 import { LEAD } from './bench/throughput.js';
-import { FULL, QUICK, ROW_IDS, type RowId, type TaskContext, tasks } from './bench/rows.js';
+import { FULL, QUICK, ROW_IDS, type RowId, type Task, type TaskContext, tasks } from './bench/rows.js';
 import { Scope, nowMs, withTimeout } from './bench/util.js';
 import { clientContext } from './bench/wire.js';
 
@@ -103,45 +104,32 @@ async function main(): Promise<void> {
   }
 
   for (const task of selected) {
-    for (const b of runnable) {
-      const ids = task.lines.map((l) => l.id).join('+');
-      const scope = new Scope();
-      let broker: RunningBroker | undefined;
-      let measured: Cell[];
-      try {
-        broker = await withTimeout(
-          startBroker(b, dir, serverTls, { nodelay: opts.nodelay }),
-          30_000,
-          `${b} to listen`,
-        );
-        const ctx: TaskContext = { broker, scope, p256, rsa, contexts, scale };
-        const cpu0 = broker.cpuSeconds();
-        const self0 = process.cpuUsage();
-        const t0 = nowMs();
-        const measures = await withTimeout(task.run(ctx), task.timeoutMs, `${ids} on ${b}`);
-        const self = process.cpuUsage(self0);
-        const usage = {
-          taskSeconds: round((nowMs() - t0) / 1000),
-          brokerCpuSeconds: round(broker.cpuSeconds() - cpu0),
-          harnessCpuSeconds: round((self.user + self.system) / 1e6),
-        };
-        measured = measures.map((m) => ({ ...m, extra: { ...m.extra, ...usage } }));
-      } catch (e) {
-        const cell = errorCell(e);
-        measured = task.lines.map(() => cell);
-        const tail = broker?.log().trim().split('\n').slice(-5).join('\n  ');
-        log(`${ids} ${b}: ${(e as Error).message}${tail ? `\n  broker log: ${tail}` : ''}`);
-      } finally {
-        scope.close();
-        await broker?.stop();
-      }
-      task.lines.forEach((l, i) => {
-        const c = measured[i] ?? { error: 'error', detail: 'no result' };
-        cells[l.id]![b] = c;
-        if (c.error === undefined) {
+    // A task with rounds runs once per broker per round, brokers interleaved (mosquitto, aedes,
+    // ours, mosquitto, …), so a burst of load from elsewhere on the machine hits each broker
+    // alike; each line keeps the median round.
+    const rounds = task.rounds ?? 1;
+    const runs = new Map<BrokerName, Cell[][]>(runnable.map((b) => [b, []]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const b of runnable) {
+        const measured = await runTask(task, b, { ...opts, dir, serverTls, p256, rsa, contexts, scale });
+        runs.get(b)!.push(measured);
+        const tag = rounds > 1 ? ` (round ${round}/${rounds})` : '';
+        task.lines.forEach((l, i) => {
+          const c = measured[i]!;
+          if (c.error !== undefined) return;
           const loss = c.loss ? ` (lost ${c.loss})` : '';
-          log(`${l.id} ${b}: ${format(c.value, l.unit)} ${l.unit}${loss} ${JSON.stringify(c.extra ?? {})}`);
-        }
+          log(
+            `${l.id} ${b}${tag}: ${format(c.value, l.unit)} ${l.unit}${loss} ${JSON.stringify(c.extra ?? {})}`,
+          );
+        });
+      }
+    }
+    for (const [b, measured] of runs) {
+      task.lines.forEach((l, i) => {
+        cells[l.id]![b] = median(
+          measured.map((m) => m[i]!),
+          rounds,
+        );
       });
     }
   }
@@ -168,6 +156,67 @@ async function main(): Promise<void> {
   writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
 }
 
+interface RunSetup extends Omit<TaskContext, 'broker' | 'scope'> {
+  readonly dir: string;
+  readonly serverTls: { cafile: string; cert: string; key: string };
+  readonly nodelay: boolean;
+}
+
+/** One measurement of `task` on a fresh `b` process: one Cell per line. */
+async function runTask(task: Task, b: BrokerName, s: RunSetup): Promise<Cell[]> {
+  const ids = task.lines.map((l) => l.id).join('+');
+  const scope = new Scope();
+  let broker: RunningBroker | undefined;
+  let measured: Cell[];
+  try {
+    broker = await withTimeout(
+      startBroker(b, s.dir, s.serverTls, { nodelay: s.nodelay }),
+      30_000,
+      `${b} to listen`,
+    );
+    const ctx: TaskContext = {
+      broker,
+      scope,
+      p256: s.p256,
+      rsa: s.rsa,
+      contexts: s.contexts,
+      scale: s.scale,
+    };
+    const cpu0 = broker.cpuSeconds();
+    const self0 = process.cpuUsage();
+    const t0 = nowMs();
+    const measures = await withTimeout(task.run(ctx), task.timeoutMs, `${ids} on ${b}`);
+    const self = process.cpuUsage(self0);
+    const usage = {
+      taskSeconds: round((nowMs() - t0) / 1000),
+      brokerCpuSeconds: round(broker.cpuSeconds() - cpu0),
+      harnessCpuSeconds: round((self.user + self.system) / 1e6),
+    };
+    measured = measures.map((m) => ({ ...m, extra: { ...m.extra, ...usage } }));
+  } catch (e) {
+    const cell = errorCell(e);
+    measured = task.lines.map(() => cell);
+    const tail = broker?.log().trim().split('\n').slice(-5).join('\n  ');
+    log(`${ids} ${b}: ${(e as Error).message}${tail ? `\n  broker log: ${tail}` : ''}`);
+  } finally {
+    scope.close();
+    await broker?.stop();
+  }
+  return task.lines.map((_, i) => measured[i] ?? { error: 'error', detail: 'no result' });
+}
+
+/** The median round of one line (an error if any round failed); every round's value in `extra`. */
+function median(cells: Cell[], rounds: number): Cell {
+  if (rounds === 1) return cells[0]!;
+  const failed = cells.find((c) => c.error !== undefined);
+  if (failed) return failed;
+  const ok = cells as (Cell & { error?: undefined })[];
+  const sorted = [...ok].sort((a, b) => a.value - b.value);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const values = ok.map((c) => Number(c.value.toPrecision(4))).join(' ');
+  return { ...mid, extra: { ...mid.extra, rounds: values } };
+}
+
 function notes(s: typeof FULL, nodelay: boolean): string[] {
   return [
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}; brokers and load generator share it.`,
@@ -185,7 +234,10 @@ function notes(s: typeof FULL, nodelay: boolean): string[] {
         : "Nagle left on (each broker's default)."),
     `D: ${s.stormWorkers} forked load-generator processes, ${s.stormConcurrency} handshakes in flight in all; full handshakes, no resumption.`,
     'E: VmRSS of the broker process and its descendants; Aedes runs as node --import tsx (loader in its base RSS only).',
-    'F: publisher and subscriber in one process, hrtime in the payload; first 10 % of messages are warm-up.',
+    `E: each broker first carries the same ${WARM_UP_MESSAGES.toLocaleString('en-US')}-message QoS 0 burst (then closed), so the baseline is a broker ` +
+      'that has seen traffic, not a cold process (a garbage-collected heap makes its young generation resident under load).',
+    `F: publisher and subscriber in one process, hrtime in the payload; first 10 % of messages are warm-up; ` +
+      `${s.latencyRounds} rounds of ${s.latencySeconds} s, brokers interleaved, median round per line.`,
     'brokerCpuSeconds/harnessCpuSeconds in the JSON tell which side was busy; other processes on the ' +
       'machine compete for the same cores (see the load average).',
   ];

@@ -108,7 +108,7 @@ export class BatchPublisher {
   done = false;
 
   private constructor(
-    private readonly conn: Conn,
+    readonly conn: Conn,
     private readonly plan: PublishPlan,
   ) {
     this.packets = encodePublishes(plan.topic, plan.count, plan.qos, plan.payloadSize);

@@ -31,6 +31,7 @@ export interface Scale {
   readonly idleConnections: number;
   readonly latencyRate: number;
   readonly latencySeconds: number;
+  readonly latencyRounds: number;
 }
 
 export const FULL: Scale = {
@@ -44,6 +45,7 @@ export const FULL: Scale = {
   idleConnections: 2000,
   latencyRate: 2000,
   latencySeconds: 5,
+  latencyRounds: 3,
 };
 
 export const QUICK: Scale = {
@@ -54,6 +56,7 @@ export const QUICK: Scale = {
   stormConnections: 100,
   idleConnections: 200,
   latencySeconds: 1,
+  latencyRounds: 1,
 };
 
 export interface TaskContext {
@@ -69,6 +72,8 @@ export interface TaskContext {
 export interface Task {
   readonly lines: readonly Line[];
   readonly timeoutMs: number;
+  /** Repetitions, brokers interleaved; each line reports its median round (default 1). */
+  readonly rounds?: number;
   run(ctx: TaskContext): Promise<Measure[]>;
 }
 
@@ -152,6 +157,7 @@ export function tasks(s: Scale): Task[] {
         line('F', 'F-p99', `latency p99 at ${s.latencyRate} msg/s QoS 0`, 'ms', 'lower'),
       ],
       timeoutMs: s.latencySeconds * 1000 + 15_000,
+      rounds: s.latencyRounds,
       run: (c) => latencyRun(env(c), s.latencyRate, s.latencySeconds),
     },
   ];

@@ -1,5 +1,6 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeToStream } from 'mqtt-packet';
 import type { Clock } from '../core/clock.js';
 import { LabError } from '../core/errors.js';
 import { readFileChecked, writeFileAtomic } from '../core/fs.js';
@@ -58,6 +59,10 @@ export interface StartOptions {
  * bad path fails the start, not the first client.
  */
 export async function startBroker(config: BrokerConfig, options: StartOptions = {}): Promise<RunningBroker> {
+  // mqtt-packet's first generate() builds a cache of 65,536 two-byte Buffers (~6 MiB of heap) for
+  // the numbers it writes. The broker encodes PUBLISH and acknowledgements itself, so generate()
+  // only sees rare packets (CONNACK, SUBACK…), which can allocate their numbers: same bytes.
+  writeToStream.cacheNumbers = false;
   const late: { broker?: Broker } = {};
   const log = createBrokerLogger(config.log, {
     ...(options.clock ? { clock: options.clock } : {}),
