@@ -201,7 +201,7 @@ export class Broker {
     this.logIf(
       'warning',
       () =>
-        `Warning: client ${session.clientId} is not draining its queue (${session.queue.length} messages): its publishers are released and further messages for it are dropped until it does.`,
+        `Warning: client ${session.clientId} is not draining its queue (${session.queue.length} messages): its publishers are released and further messages for it are ${this.store && session.persisted && this.store.spoolLimit > 0 ? 'spooled to disk' : 'dropped'} until it does.`,
     );
     releaseHolds(session);
   }

@@ -7,7 +7,7 @@ import type { Delivery, Session } from './session.js';
 /**
  * Hand a delivery to a session: sent now if the session is online and its window (the lesser
  * of our max_inflight_messages and the client's Receive Maximum) has room, queued otherwise,
- * spooled to disk beyond the queue of an absent persistent session (persistence true), dropped
+ * spooled to disk beyond the queue of an absent or stalled persistent session (persistence true), dropped
  * — counted and logged — when neither queue nor spool has room.
  */
 export function deliver(broker: Broker, session: Session, delivery: Delivery, from?: Connection): void {
@@ -109,13 +109,18 @@ function queueFull(broker: Broker, session: Session): boolean {
   return limit > 0 && session.queue.length >= limit;
 }
 
+/** Connected, but its queue has not moved for queueStallMs: it subscribes and never acknowledges. */
+function stalled(broker: Broker, session: Session): boolean {
+  return session.online && Date.now() - session.lastProgress > broker.options.queueStallMs;
+}
+
 function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Connection | undefined): void {
   const store = broker.store;
   if (
     store &&
     session.persisted &&
     (store.spooled(session) > 0 ||
-      (!session.online &&
+      ((!session.online || stalled(broker, session)) &&
         queueFull(broker, session) &&
         broker.options.queueFullPolicy === 'block' &&
         store.spoolLimit > 0))
@@ -131,7 +136,7 @@ function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Con
         ? 'queue-full'
         : !session.online
           ? 'offline-queue-full'
-          : Date.now() - session.lastProgress > broker.options.queueStallMs
+          : stalled(broker, session)
             ? 'subscriber-stalled'
             : undefined;
     if (reason !== undefined) {
@@ -152,8 +157,9 @@ function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Con
 }
 
 /**
- * persistence true, queue_full_policy block: an absent session's messages beyond its memory
- * queue go to its spool on disk rather than being dropped, and publishers are not held for it.
+ * persistence true, queue_full_policy block: the messages of an absent session, or of a connected
+ * one that has stopped draining, beyond its memory queue go to its spool on disk rather than
+ * being dropped, and publishers are not held for it.
  * Once a session has a spool, every new message goes behind it, online or not, to stay in order.
  */
 function spool(broker: Broker, session: Session, delivery: Delivery, from: Connection | undefined): void {
@@ -163,7 +169,7 @@ function spool(broker: Broker, session: Session, delivery: Delivery, from: Conne
     // stalled subscriber; a connected one that keeps draining holds them instead.
     const reason = !session.online
       ? 'spool-full'
-      : Date.now() - session.lastProgress > broker.options.queueStallMs
+      : stalled(broker, session)
         ? 'subscriber-stalled'
         : undefined;
     if (reason !== undefined) {

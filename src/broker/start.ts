@@ -50,6 +50,11 @@ export interface StartOptions {
    * The broker logs a warning at start when it is set.
    */
   readonly keyLog?: (line: Buffer) => void;
+  /**
+   * How long a connected client's full queue may stand still before the client counts as
+   * stalled (its publishers are released; its messages spool or drop). Default 10 s.
+   */
+  readonly queueStallMs?: number;
 }
 
 /**
@@ -99,6 +104,7 @@ export async function startBroker(config: BrokerConfig, options: StartOptions = 
       : {}),
     sysInterval: config.sysInterval,
     connectionMessages: config.connectionMessages,
+    ...(options.queueStallMs !== undefined ? { queueStallMs: options.queueStallMs } : {}),
     log,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
+import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { generate } from 'mqtt-packet';
 import { parseMosquittoConf } from '../../src/broker/config/index.js';
 import { startBroker as runBroker } from '../../src/broker/start.js';
 import { startBroker } from '../helpers/brokers.js';
@@ -312,4 +314,75 @@ test('max_spooled_bytes reached: further messages for the absent session are dro
   back.on('message', (_topic, payload) => got.push(Number(payload.toString())));
   await until('the kept messages', 10_000, () => got.length === 10 + spooled);
   assert.ok(inOrder(got, 10 + spooled));
+});
+
+test('a connected subscriber that stops acknowledging: past its queue its messages spool to disk (none dropped, publishers released), and all arrive once it drains', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'spool-stall-'));
+  const port = await freePort();
+  const lines: string[] = [];
+  const config = parseMosquittoConf(
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence true',
+      'persistence_fsync never',
+      'max_queued_messages 10',
+      'max_inflight_messages 5',
+      '',
+    ].join('\n'),
+    { file: 'spool-stall.conf', baseDir: dir },
+  );
+  const running = await runBroker(config, { stderr: (line) => lines.push(line), queueStallMs: 200 });
+  t.after(async () => {
+    await running.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const dropped: string[] = [];
+  running.broker.events.subscribe((e) => {
+    if (e.type === 'message-dropped') dropped.push(e.reason);
+  });
+  // A raw client: CONNECT (persistent session), SUBSCRIBE at QoS 1, then never a PUBACK.
+  const stuck = tcpConnect(port, '127.0.0.1');
+  let inbound = 0;
+  stuck.on('data', (d: Buffer) => (inbound += d.length));
+  await new Promise((r) => stuck.once('connect', r));
+  stuck.write(
+    generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 4,
+      clientId: 'stuck',
+      clean: false,
+      keepalive: 0,
+    }),
+  );
+  stuck.write(generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'lab/s', qos: 1 }] }));
+  await until(
+    'the subscription',
+    5_000,
+    () => running.broker.sessions.get('stuck')?.subscriptions.size === 1,
+  );
+  const pub = await connect(port, { clientId: 'stall-pub' });
+  for (let i = 0; i < 300; i++) await pub.publishAsync('lab/s', String(i), { qos: 1 });
+  await pub.endAsync();
+  assert.deepEqual(dropped, [], 'nothing dropped');
+  assert.equal(running.broker.stats.publishDropped, 0);
+  const spooled = running.broker.store!.spoolTotals.messages;
+  const session = running.broker.sessions.get('stuck')!;
+  // The queue may pass its limit by what the held publisher had already sent before the stall.
+  assert.equal(session.inflight.size + session.queue.length + spooled, 300, 'every message kept');
+  assert.ok(session.inflight.size === 5 && spooled >= 280, `${spooled} spooled`);
+  assert.ok(
+    lines.some((l) => l.includes('client stuck is not draining its queue') && l.includes('spooled to disk')),
+  );
+  assert.ok(inbound > 0, 'the window was sent to it');
+  stuck.destroy();
+  // It comes back and acknowledges: the 5 in flight again (DUP), then the queue, then the spool.
+  const got = new Received();
+  const back = mqtt.connect({ host: '127.0.0.1', port, clientId: 'stuck', clean: false, reconnectPeriod: 0 });
+  t.after(() => back.end(true));
+  back.on('message', (_topic, payload) => got.add(Number(payload.toString())));
+  await until('all 300', 10_000, () => got.order.length === 300);
+  assert.ok(inOrder(got.order, 300), 'in order');
+  assert.equal(running.broker.store!.spoolTotals.messages, 0, 'the spool drained');
 });
