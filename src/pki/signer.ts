@@ -1,5 +1,11 @@
-import { createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { defaultSignatureAlgorithm, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
+import { constants, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { LabError } from '../core/errors.js';
+import {
+  defaultSignatureAlgorithm,
+  type HashName,
+  SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithm,
+} from './algorithms.js';
 import { publicKeyDer } from './keys.js';
 
 /**
@@ -12,6 +18,13 @@ export interface Signer {
   /** DER SubjectPublicKeyInfo of the signing key. */
   readonly publicKeyInfo: Uint8Array;
   readonly signatureAlgorithm: SignatureAlgorithm;
+  /**
+   * RSA only: 'pss' means the signer produces RSASSA-PSS with MGF1 of the algorithm's hash and
+   * a salt as long as the digest (RFC 8446 §4.2.3 rsa_pss_rsae_*), not PKCS#1 v1.5. Absent for
+   * every X.509 signer: such a signer is for TLS CertificateVerify, never for issuing
+   * certificates or CRLs (their AlgorithmIdentifier here names PKCS#1 v1.5).
+   */
+  readonly rsaPadding?: 'pss';
   sign(tbs: Uint8Array): Promise<Uint8Array>;
 }
 
@@ -24,6 +37,39 @@ export function keySigner(privateKey: KeyObject, algorithm?: SignatureAlgorithm)
     signatureAlgorithm: alg,
     sign: async (tbs: Uint8Array) =>
       new Uint8Array(cryptoSign(hash, tbs, { key: privateKey, dsaEncoding: 'der' })),
+  });
+}
+
+const HASH_BYTES: Readonly<Record<HashName, number>> = { sha256: 32, sha384: 48, sha512: 64 };
+
+/**
+ * A software RSASSA-PSS signer (RFC 8017 §8.1) for TLS CertificateVerify: rsa_pss_rsae_sha256
+ * by default. Each signature is randomised by its salt, so two calls give different bytes.
+ */
+export function rsaPssSigner(privateKey: KeyObject, hash: HashName = 'sha256'): Signer {
+  // RFC 8446 §4.2.3: rsa_pss_rsae_* uses an rsaEncryption key; an RSASSA-PSS-only key is rsa_pss_pss_*.
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa')
+    throw new LabError(
+      'ERR_PKI_KEY_UNSUPPORTED',
+      'an RSA-PSS signer needs an RSA (rsaEncryption) private key',
+      {
+        details: { keyType: privateKey.asymmetricKeyType ?? privateKey.type },
+      },
+    );
+  const publicKeyInfo = publicKeyDer(createPublicKey(privateKey));
+  const signatureAlgorithm = `${hash}WithRSAEncryption` as const;
+  return Object.freeze({
+    publicKeyInfo,
+    signatureAlgorithm,
+    rsaPadding: 'pss' as const,
+    sign: async (tbs: Uint8Array) =>
+      new Uint8Array(
+        cryptoSign(hash, tbs, {
+          key: privateKey,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: HASH_BYTES[hash],
+        }),
+      ),
   });
 }
 

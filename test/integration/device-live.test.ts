@@ -333,16 +333,51 @@ describe('Step 4 (key source se-slot0): the key never leaves the chip', () => {
     });
   }
 
-  test('TLS 1.3 is refused for se-slot0: it would need the key bytes', async (t) => {
+  test('--tls-version 1.3 with se-slot0: our TLS 1.3 client, the chip signs CertificateVerify', async (t) => {
     const r = await rig(t, 'mqtts-lab');
     const part = Atecc608b.create({ rng: new SeededRng('slot0-13'), timing: 'typical' });
+    const bench = new Board({ flash: new Uint8Array(0), secureElement: part });
+    const csr = await createCsr(
+      { subject: buildName({ CN: 'm5go-01' }) },
+      await secureElementSigner(new Atecc608Driver(bench.bus), 0),
+    );
+    const certFile = await r.f.issueFromCsr('m5go-01-slot0-13', csr);
+    const device = await bootDevice({
+      ...common,
+      flash: buildFirmwareFlash(
+        settings(r, 'm5go', { keySource: 'se-slot0', clientCert: readFileSync(certFile, 'utf8') }),
+      ),
+      secureElement: part,
+      tlsMaxVersion: '1.3',
+      environment: new Environment({ rng: new SeededRng('slot0-13') }),
+      intervalMs: 20,
+      count: 2,
+    });
+    stopAll(t, device);
+    assert.equal(device.status, 'running', device.console.text());
+    await device.publisher!.finished;
+    assert.equal(device.publisher!.state.published, 2);
+    assert.match(device.console.text(), /signatures by the secure element, slot 0/);
+    assert.match(device.console.text(), /TLS handshake OK: TLSv1\.3, TLS_AES_/);
+    assert.match(r.log(), /New client connected from \S+ as m5go-01 \(p2, c1, k15, u'm5go-01'\)\./);
+    assert.deepEqual(device.ram.names(), [], 'no key buffer was ever allocated');
+  });
+
+  test('--tls-version 1.3 with se-slot0 and the wrong chip: the broker refuses the CertificateVerify', async (t) => {
+    const r = await rig(t, 'mqtts-lab');
+    const part = Atecc608b.create({ rng: new SeededRng('slot0-13-wrong'), timing: 'typical' });
     const device = await bootDevice({
       ...common,
       flash: buildFirmwareFlash(settings(r, 'm5go', { keySource: 'se-slot0' })),
       secureElement: part,
       tlsMaxVersion: '1.3',
+      environment: new Environment({ rng: new SeededRng('slot0-13-wrong') }),
+      intervalMs: 20,
+      count: 1,
     });
-    assert.equal(device.status, 'halted');
-    assert.equal(device.haltReason?.details.reason, 'tls13-needs-key-bytes');
+    stopAll(t, device);
+    await until('a refused attempt', 10_000, () => /decrypt_error/.test(device.console.text()));
+    assert.match(device.console.text(), /TLS handshake OK: TLSv1\.3/);
+    assert.equal(device.publisher!.state.published, 0);
   });
 });

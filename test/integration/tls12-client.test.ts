@@ -77,6 +77,8 @@ describe('TLS 1.2 client interop', () => {
       for (const [device, scheme, cn] of [
         [f.device, 'ecdsa_secp256r1_sha256', 'm5go-01'],
         [f.deviceRsa, 'rsa_pkcs1_sha256', 'm5stack-01'],
+        // RFC 8446 §4.2.3: rsa_pss_rsae_* applies to TLS 1.2 too; OpenSSL offers it in its request.
+        [f.deviceRsaPss, 'rsa_pss_rsae_sha256', 'm5stack-01'],
       ] as const) {
         const socket = await attempt(lab(s.port, device));
         assert.ok(!isLabError(socket), String(socket));

@@ -102,6 +102,39 @@ describe('TLS 1.3 client interop', () => {
       assert.match(String(s.clientErrors[0]?.message), /bad signature/);
       assert.equal(s.secured.length, 0);
     });
+
+    test('RSA device with an RSA-PSS Signer: rsa_pss_rsae_sha256 CertificateVerify, accepted', async (t) => {
+      const s = await nodeTlsServer(t, f.fx.server, {
+        ca: readFileSync(f.fx.cafile),
+        requestCert: true,
+        rejectUnauthorized: true,
+        ...only13,
+      });
+      const socket = await attempt(lab(s.port, f.deviceRsaPss));
+      assert.ok(!isLabError(socket), String(socket));
+      t.after(() => socket.destroy());
+      const n = socket.negotiated as { clientSignatureScheme?: string };
+      assert.equal(n.clientSignatureScheme, 'rsa_pss_rsae_sha256');
+      await until(() => s.secured.length > 0, WAIT, 'the server to finish');
+      assert.equal(s.secured[0]?.authorized, true);
+    });
+
+    test('RSA device with a PKCS#1 v1.5 Signer: no TLS 1.3 scheme, empty Certificate, refused', async (t) => {
+      const s = await nodeTlsServer(t, f.fx.server, {
+        ca: readFileSync(f.fx.cafile),
+        requestCert: true,
+        rejectUnauthorized: true,
+        ...only13,
+      });
+      const socket = await attempt(lab(s.port, f.deviceRsa));
+      if (!isLabError(socket)) {
+        t.after(() => socket.destroy());
+        const err = await refusal(socket);
+        assert.ok(isLabError(err, 'ERR_TLS_ALERT'), String(err));
+      }
+      await until(() => s.clientErrors.length > 0, WAIT, 'the server error');
+      assert.equal(s.secured.length, 0);
+    });
   });
 
   describe(

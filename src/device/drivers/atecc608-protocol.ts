@@ -22,6 +22,36 @@ export const SPARKFUN_DELAY_MS: Readonly<Record<number, number>> = Object.freeze
   [OPCODE.SELFTEST]: 200,
 });
 
+/**
+ * ATECC608B maximum execution times at clock divider M0 (the TNGTLS ChipMode), in
+ * milliseconds, as CryptoAuthLib tabulates them for the 608 (atca_execution.c): the bound of
+ * the polling wait. A command missing here gets SelfTest's 250 ms, the longest.
+ */
+export const MAX_EXECUTION_MS: Readonly<Record<number, number>> = Object.freeze({
+  [OPCODE.INFO]: 5,
+  [OPCODE.READ]: 5,
+  [OPCODE.WRITE]: 45,
+  [OPCODE.LOCK]: 35,
+  [OPCODE.RANDOM]: 23,
+  [OPCODE.NONCE]: 20,
+  [OPCODE.SIGN]: 115,
+  [OPCODE.VERIFY]: 105,
+  [OPCODE.GENKEY]: 115,
+  [OPCODE.SHA]: 36,
+  [OPCODE.ECDH]: 75,
+  [OPCODE.COUNTER]: 25,
+  [OPCODE.SELFTEST]: 250,
+});
+export const LONGEST_EXECUTION_MS = 250;
+
+/**
+ * CryptoAuthLib's polling (calib_execute_command without ATCA_NO_POLL): wait
+ * ATCA_POLLING_INIT_TIME_MSEC (1 ms) after the command, then try a read every
+ * ATCA_POLLING_FREQUENCY_TIME_MSEC (2 ms) until the part ACKs.
+ */
+export const POLL_INITIAL_US = 1000;
+export const POLL_INTERVAL_US = 2000;
+
 /** receiveResponseData: at most 20 requestFrom() calls, each of at most 32 bytes. */
 export const READ_ATTEMPTS = 20;
 export const READ_CHUNK = 32;

@@ -7,11 +7,18 @@ import { Atecc608b, crc16Le, type TimingMode } from '../../hardware/atecc608b/in
 import { I2cBus, I2cTap, VirtualBusClock } from '../../hardware/i2c/index.js';
 import { ecdsaRawToDer } from '../../pki/index.js';
 import { decodeSlotKey, encodeSlotKey } from '../keys/index.js';
-import { Atecc608Driver } from './atecc608.js';
+import { Atecc608Driver, type ResponseWait } from './atecc608.js';
 import { p256PublicKeyInfo } from './atecc608-signer.js';
 import { classifyAnswer, slotBlockAddress } from './atecc608-protocol.js';
 
-function rig(options: { profile?: 'tngtls' | 'blank'; timing?: TimingMode; seed?: number } = {}) {
+function rig(
+  options: {
+    profile?: 'tngtls' | 'blank';
+    timing?: TimingMode;
+    seed?: number;
+    responseWait?: ResponseWait;
+  } = {},
+) {
   const part = Atecc608b.create({
     profile: options.profile ?? 'tngtls',
     rng: new SeededRng(`atecc-driver-${options.seed ?? 7}`),
@@ -19,7 +26,7 @@ function rig(options: { profile?: 'tngtls' | 'blank'; timing?: TimingMode; seed?
   });
   const bus = new I2cBus({ clock: new VirtualBusClock(1_000) });
   bus.attach(part.i2cAddress, part);
-  const driver = new Atecc608Driver(bus, part.i2cAddress);
+  const driver = new Atecc608Driver(bus, part.i2cAddress, { responseWait: options.responseWait });
   return { part, bus, driver };
 }
 
@@ -157,6 +164,60 @@ describe('Atecc608Driver: the SparkFun library over the I2C bus', () => {
     await assert.rejects(driver.createSignature(digest('x'), 0), rejects('ERR_SE_COMMUNICATION'));
     const { driver: typical } = rig({ timing: 'typical' });
     assert.equal((await typical.createSignature(digest('x'), 0)).length, 64);
+  });
+
+  test("responseWait 'poll' (CryptoAuthLib): Sign succeeds at 'max' timing, and the signature verifies", async () => {
+    const { part, bus, driver } = rig({ timing: 'max', responseWait: 'poll' });
+    const tap = new I2cTap(bus);
+    const d = digest('CertificateVerify');
+    const raw = await driver.createSignature(d, 0);
+    assert.equal(raw.length, 64);
+    const spki = {
+      key: Buffer.from(p256PublicKeyInfo(await driver.generatePublicKey(0))),
+      format: 'der',
+      type: 'spki',
+      dsaEncoding: 'ieee-p1363',
+    } as const;
+    assert.ok(verify('sha256', Buffer.from('CertificateVerify'), spki, raw));
+    // The part NACKed reads while it executed (ATECC608B datasheet §7.3): the driver polled.
+    const nacked = tap.records().filter((t) => t.direction === 'read' && !t.ack).length;
+    assert.ok(nacked > 0, 'no busy NACK was polled through');
+    assert.equal(part.i2cAddress, driver.address);
+  });
+
+  test("responseWait 'poll' gives up after the command's maximum execution time", async () => {
+    // A part that takes commands and never answers: busy forever.
+    const bus = new I2cBus({ clock: new VirtualBusClock(1_000) });
+    bus.attach(0x35, { write: () => true, read: () => null });
+    const tap = new I2cTap(bus);
+    const driver = new Atecc608Driver(bus, 0x35, { responseWait: 'poll' });
+    /** Bus time from the end of the last command write to the start of the last (NACKed) poll. */
+    const waited = (): number => {
+      const records = tap.records();
+      const command = records.findLast(
+        (t) => t.direction === 'write' && t.address === 0x35 && t.bytes[0] === 0x03,
+      )!;
+      const lastPoll = records.findLast((t) => t.direction === 'read')!;
+      assert.equal(lastPoll.ack, false);
+      return lastPoll.timeUs - (command.timeUs + command.durationUs);
+    };
+    await assert.rejects(driver.info(), rejects('ERR_SE_COMMUNICATION'));
+    const infoUs = waited();
+    await assert.rejects(driver.createSignature(digest('x'), 0), rejects('ERR_SE_COMMUNICATION'));
+    const nonceUs = waited();
+    // Info's bound is 5 ms, Nonce's 20 ms (CryptoAuthLib's 608 table): the last poll is at the
+    // bound, not one interval (2 ms) past it, and the driver stops there.
+    assert.ok(infoUs >= 4_900 && infoUs < 5_000 + 2_000, `info waited ${infoUs} µs`);
+    assert.ok(nonceUs >= 19_900 && nonceUs < 20_000 + 2_000, `nonce waited ${nonceUs} µs`);
+  });
+
+  test('responseWait must be one of the two waits', () => {
+    const bus = new I2cBus({ clock: new VirtualBusClock(1_000) });
+    assert.throws(
+      () => new Atecc608Driver(bus, 0x35, { responseWait: 'sleep' as ResponseWait }),
+      (e: unknown) => isLabError(e, 'ERR_OPTIONS_INVALID'),
+    );
+    assert.equal(new Atecc608Driver(bus).responseWait, 'sparkfun-delays');
   });
 
   test('a bit error on a response is a communication error, not wrong data', async () => {

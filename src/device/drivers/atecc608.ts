@@ -12,7 +12,11 @@ import {
 import {
   classifyAnswer,
   LENGTH_32,
+  LONGEST_EXECUTION_MS,
+  MAX_EXECUTION_MS,
   OPCODE_NAME,
+  POLL_INITIAL_US,
+  POLL_INTERVAL_US,
   READ_ATTEMPTS,
   READ_CHUNK,
   slotBlockAddress,
@@ -23,6 +27,19 @@ import {
 
 /** The Trust&GO (TNGTLS) part's address; the SparkFun library defaults to 0x60 (a blank part). */
 export const ATECC_TNGTLS_ADDRESS = 0x35;
+
+/**
+ * How the driver waits for a command's answer.
+ * - 'sparkfun-delays' (default): the SparkFun library's fixed delay per opcode, then 20 quick
+ *   reads — what the lab's firmware does, and what fails at the part's maximum timing.
+ * - 'poll': CryptoAuthLib's way — 1 ms, then a read every 2 ms until the part ACKs, given up
+ *   only after the datasheet's maximum execution time of that command.
+ */
+export type ResponseWait = 'sparkfun-delays' | 'poll';
+
+export interface Atecc608DriverOptions {
+  readonly responseWait?: ResponseWait;
+}
 
 /** What readConfigZone() leaves in the driver, under the SparkFun library's names. */
 export interface ConfigSnapshot {
@@ -61,15 +78,23 @@ export interface ConfigSnapshot {
 export class Atecc608Driver {
   readonly bus: I2cBus;
   readonly address: number;
+  readonly responseWait: ResponseWait;
   #config: ConfigSnapshot | undefined;
   /** The tail of the Nonce→Sign/Verify pairs queued on this driver. */
   #tempKeyUser: Promise<unknown> = Promise.resolve();
   /** Commands sent since construction, for the serial console and the tests. */
   commandsSent = 0;
 
-  constructor(bus: I2cBus, address = ATECC_TNGTLS_ADDRESS) {
+  constructor(bus: I2cBus, address = ATECC_TNGTLS_ADDRESS, options: Atecc608DriverOptions = {}) {
+    const wait = options.responseWait ?? 'sparkfun-delays';
+    if (wait !== 'sparkfun-delays' && wait !== 'poll') {
+      throw new LabError('ERR_OPTIONS_INVALID', `responseWait: expected 'sparkfun-delays' or 'poll'`, {
+        details: { option: 'responseWait', value: String(wait) },
+      });
+    }
     this.bus = bus;
     this.address = address;
+    this.responseWait = wait;
   }
 
   /** `begin()`: store the address and wake the part; true when it answered `04 11 33 43`. */
@@ -136,8 +161,13 @@ export class Atecc608Driver {
       );
     }
     this.commandsSent++;
-    await this.bus.sleep((SPARKFUN_DELAY_MS[opcode] ?? 50) * 1000);
-    const received = this.#receive(responseLength);
+    let received: Uint8Array;
+    if (this.responseWait === 'poll') {
+      received = await this.#poll(opcode, responseLength);
+    } else {
+      await this.bus.sleep((SPARKFUN_DELAY_MS[opcode] ?? 50) * 1000);
+      received = this.#receive(responseLength);
+    }
     this.idleMode();
     const answer = classifyAnswer(received, responseLength);
     if (answer.kind === 'payload') {
@@ -170,6 +200,30 @@ export class Atecc608Driver {
       if (r.ack) out.push(...r.data);
     }
     return Uint8Array.from(out);
+  }
+
+  /**
+   * CryptoAuthLib's wait: ATECC608B datasheet §7.3 — the part NACKs its address while it
+   * executes, so the host retries the read until it ACKs; past the command's maximum execution
+   * time it gives up (an empty answer, ERR_SE_COMMUNICATION). Then the rest of the answer.
+   */
+  async #poll(opcode: number, length: number): Promise<Uint8Array> {
+    const deadlineUs = this.bus.nowUs() + (MAX_EXECUTION_MS[opcode] ?? LONGEST_EXECUTION_MS) * 1000;
+    await this.bus.sleep(POLL_INITIAL_US);
+    for (;;) {
+      const first = this.bus.read(this.address, Math.min(READ_CHUNK, length));
+      if (first.ack) {
+        const out = [...first.data];
+        while (out.length < length) {
+          const r = this.bus.read(this.address, Math.min(READ_CHUNK, length - out.length));
+          if (!r.ack) break;
+          out.push(...r.data);
+        }
+        return Uint8Array.from(out);
+      }
+      if (this.bus.nowUs() >= deadlineUs) return new Uint8Array(0);
+      await this.bus.sleep(Math.min(POLL_INTERVAL_US, deadlineUs - this.bus.nowUs()));
+    }
   }
 
   /** Info mode 0: the 4-byte revision (`00 00 60 03` on an ATECC608B). */

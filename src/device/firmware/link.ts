@@ -3,7 +3,7 @@ import { connect as netConnect, isIP } from 'node:net';
 import { isLabError } from '../../core/errors.js';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { connectTls12 } from '../../wire/tls-client/index.js';
+import { connectTls, connectTls12 } from '../../wire/tls-client/index.js';
 import { MqttClient } from 'mqtt';
 import type { Rng } from '../../core/rng.js';
 import type { SerialConsole } from './console.js';
@@ -125,7 +125,7 @@ export class MqttLink extends EventEmitter {
       });
     }
     if (tls.stack === 'device') {
-      const s = await connectTls12({
+      const options = {
         host,
         port,
         ...(servername === undefined ? {} : { serverName: servername }),
@@ -133,7 +133,12 @@ export class MqttLink extends EventEmitter {
         certificateChain: tls.certificateChain,
         signer: tls.signer,
         handshakeTimeout: 15_000,
-      }).catch((err: unknown) => {
+      };
+      // The ESP32's stack speaks TLS 1.2 only; TLS 1.3 (with 1.2 offered) only when asked for.
+      const connecting = tls.versions.includes('1.3')
+        ? connectTls({ ...options, versions: tls.versions })
+        : connectTls12(options);
+      const s = await connecting.catch((err: unknown) => {
         throw new Error(`TLS handshake failed: ${tlsFailure(err)}`, { cause: err });
       });
       this.#socket = s;

@@ -9,16 +9,20 @@ export type DeviceTlsVersion = '1.2' | '1.3';
 
 /**
  * What the device's TLS client is built from. Two stacks:
- * - `device` (TLS 1.2, the default): the project's own TLS 1.2 client, as mbedtls behaves on the
- *   ESP32 — it takes the key as a signer and never checks it against the certificate, so a
- *   wrong key reaches the broker, which refuses the CertificateVerify ("bad signature"). A
- *   signer may be a key parsed from PEM (Steps 2–3) or the secure element itself (slot 0).
- * - `node` (TLS 1.3 on request): Node's TLS, which needs the key bytes and refuses a key that
- *   does not match the certificate before connecting.
+ * - `device`: the project's own TLS client, as mbedtls behaves on the ESP32 — it takes the key
+ *   as a signer and never checks it against the certificate, so a wrong key reaches the
+ *   broker, which refuses the CertificateVerify ("bad signature"). A signer may be a key parsed
+ *   from PEM (Steps 2–3) or the secure element itself (slot 0). TLS 1.2 only by default; with
+ *   `--tls-version 1.3` and the key in the secure element, TLS 1.3 preferred and 1.2 offered,
+ *   the chip signing the TLS 1.3 CertificateVerify.
+ * - `node` (TLS 1.3 on request, key bytes in the firmware): Node's TLS, which needs the key
+ *   bytes and refuses a key that does not match the certificate before connecting.
  */
 export type DeviceTls =
   | {
       readonly stack: 'device';
+      /** Offered versions, highest first: ['1.2'] (the ESP32) or ['1.3', '1.2']. */
+      readonly versions: readonly DeviceTlsVersion[];
       readonly trustAnchors: readonly Uint8Array[];
       readonly certificateChain: readonly Uint8Array[];
       readonly signer: Signer;
@@ -37,7 +41,8 @@ export interface DeviceTlsMaterial {
 
 /** `tlsClient.setCACert / setCertificate / setPrivateKey`: the stack parses what it is given. */
 export function deviceTls(m: DeviceTlsMaterial): DeviceTls {
-  if (m.maxVersion === '1.3') return { stack: 'node', context: nodeContext(m) };
+  // Node's TLS cannot sign with a key that stays in the chip: with a signer, TLS 1.3 is ours.
+  if (m.maxVersion === '1.3' && m.signer === undefined) return { stack: 'node', context: nodeContext(m) };
   const der = (pem: string, what: string): Uint8Array[] =>
     decodePem(pem, ['CERTIFICATE'], what).map((block) => block.der);
   let signer = m.signer;
@@ -60,6 +65,7 @@ export function deviceTls(m: DeviceTlsMaterial): DeviceTls {
   }
   return {
     stack: 'device',
+    versions: m.maxVersion === '1.3' ? ['1.3', '1.2'] : ['1.2'],
     trustAnchors: der(m.caCert, 'ca_cert'),
     certificateChain: der(m.clientCert, 'client_cert'),
     signer,
@@ -70,7 +76,7 @@ function nodeContext(m: DeviceTlsMaterial): SecureContext {
   if (m.keyPem === undefined) {
     throw new LabError(
       'ERR_TLS_HANDSHAKE',
-      "TLS 1.3 uses Node's TLS, which needs the key bytes: not with a key that stays in the chip",
+      "TLS 1.3 with a key in the firmware uses Node's TLS, which needs the key bytes",
       {
         details: { reason: 'tls13-needs-key-bytes' },
       },

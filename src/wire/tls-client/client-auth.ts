@@ -24,7 +24,7 @@ export function chooseClientCredential(
 ): ClientCredential | undefined {
   const signer = s.signer;
   if (!signer || s.certificateChain.length === 0) return undefined;
-  const scheme = schemeForSigner(signer.signatureAlgorithm);
+  const scheme = schemeForSigner(signer.signatureAlgorithm, signer.rsaPadding);
   const type = scheme.key === 'ec' ? CLIENT_CERT_TYPE.ecdsaSign : CLIENT_CERT_TYPE.rsaSign;
   if (!req.signatureSchemes.includes(scheme.id) || !req.certificateTypes.includes(type)) return undefined;
   return {

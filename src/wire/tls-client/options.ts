@@ -81,8 +81,10 @@ const signerSchema = z.custom<Signer>(
   (v) =>
     typeof (v as Signer | undefined)?.sign === 'function' &&
     (v as Signer).publicKeyInfo instanceof Uint8Array &&
-    Object.hasOwn(SIGNATURE_ALGORITHMS, (v as Signer).signatureAlgorithm),
-  'expected a Signer (sign, publicKeyInfo, signatureAlgorithm)',
+    Object.hasOwn(SIGNATURE_ALGORITHMS, (v as Signer).signatureAlgorithm) &&
+    ((v as Signer).rsaPadding === undefined ||
+      ((v as Signer).rsaPadding === 'pss' && (v as Signer).signatureAlgorithm.endsWith('WithRSAEncryption'))),
+  'expected a Signer (sign, publicKeyInfo, signatureAlgorithm, optional rsaPadding "pss" for RSA)',
 );
 const parsedCertificate = z.custom<ParsedCertificate>(
   (v) =>

@@ -42,4 +42,6 @@ test("a Signer's X.509 algorithm fixes its TLS scheme", () => {
   assert.equal(schemeForSigner('ecdsa-with-SHA384').name, 'ecdsa_secp384r1_sha384');
   assert.equal(schemeForSigner('sha256WithRSAEncryption').name, 'rsa_pkcs1_sha256');
   assert.equal(schemeForSigner('sha512WithRSAEncryption').name, 'rsa_pkcs1_sha512');
+  assert.equal(schemeForSigner('sha256WithRSAEncryption', 'pss').name, 'rsa_pss_rsae_sha256');
+  assert.equal(schemeForSigner('sha384WithRSAEncryption', 'pss').name, 'rsa_pss_rsae_sha384');
 });

@@ -71,16 +71,17 @@ export function verifyWithScheme(
 
 /**
  * The scheme a `Signer` produces: the signer hashes the TBS itself, so its algorithm fixes the
- * hash, and X.509's PKCS#1 v1.5 RSA signatures are the rsa_pkcs1_* schemes.
+ * hash; X.509's PKCS#1 v1.5 RSA signatures are the rsa_pkcs1_* schemes, and an RSA signer with
+ * `rsaPadding: 'pss'` gives rsa_pss_rsae_* (RFC 8446 §4.2.3, usable in TLS 1.2 and 1.3).
  */
-export function schemeForSigner(alg: SignatureAlgorithm): SignatureScheme {
+export function schemeForSigner(alg: SignatureAlgorithm, rsaPadding?: 'pss'): SignatureScheme {
   const id = {
     'ecdsa-with-SHA256': 0x0403,
     'ecdsa-with-SHA384': 0x0503,
     'ecdsa-with-SHA512': 0x0603,
-    sha256WithRSAEncryption: 0x0401,
-    sha384WithRSAEncryption: 0x0501,
-    sha512WithRSAEncryption: 0x0601,
+    sha256WithRSAEncryption: rsaPadding === 'pss' ? 0x0804 : 0x0401,
+    sha384WithRSAEncryption: rsaPadding === 'pss' ? 0x0805 : 0x0501,
+    sha512WithRSAEncryption: rsaPadding === 'pss' ? 0x0806 : 0x0601,
   }[alg];
   return signatureSchemeById(id)!;
 }

@@ -7,7 +7,7 @@ import type { SanEntry } from '../../../src/pki/extensions.js';
 import { generatePrivateKey, type KeyType, loadPrivateKey, privateKeyToPem } from '../../../src/pki/keys.js';
 import { buildName } from '../../../src/pki/names.js';
 import { PROFILES } from '../../../src/pki/profiles.js';
-import { keySigner, type Signer } from '../../../src/pki/signer.js';
+import { keySigner, rsaPssSigner, type Signer } from '../../../src/pki/signer.js';
 import type { IdentityFiles, TlsFixtures } from '../../helpers/tls-fixtures.js';
 import { makeTlsFixtures } from '../../helpers/tls-fixtures.js';
 
@@ -36,6 +36,8 @@ export interface ClientFixtures {
   readonly wrongHostServer: IdentityFiles;
   readonly device: ClientCredentials;
   readonly deviceRsa: ClientCredentials;
+  /** The RSA device signing CertificateVerify with RSASSA-PSS (rsa_pss_rsae_sha256). */
+  readonly deviceRsaPss: ClientCredentials;
   /** The device's certificate with a signer whose key is another one: the wrong secure element. */
   readonly wrongSecureElement: ClientCredentials;
 }
@@ -68,6 +70,10 @@ export async function makeClientFixtures(dir: string): Promise<ClientFixtures> {
     wrongHostServer,
     device: { certificateChain: [der(fx.client.cert)], signer: keySigner(key(fx.client.key)) },
     deviceRsa: { certificateChain: [der(fx.clientRsa.cert)], signer: keySigner(key(fx.clientRsa.key)) },
+    deviceRsaPss: {
+      certificateChain: [der(fx.clientRsa.cert)],
+      signer: rsaPssSigner(key(fx.clientRsa.key)),
+    },
     wrongSecureElement: {
       certificateChain: [der(fx.client.cert)],
       signer: keySigner(await generatePrivateKey('p256')),

@@ -2,7 +2,12 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { concat, u8 } from '../bytes.js';
 import { handshakeFailure } from '../failure.js';
 import type { ClientSettings } from '../options.js';
-import { type SignatureScheme, signatureSchemeById, verifyWithScheme } from '../signature-schemes.js';
+import {
+  type SignatureScheme,
+  schemeForSigner,
+  signatureSchemeById,
+  verifyWithScheme,
+} from '../signature-schemes.js';
 
 /** RFC 8446 §4.2.3: in TLS 1.3 an ecdsa_* scheme names its curve. */
 const SCHEME_CURVE: Readonly<Record<number, string>> = {
@@ -68,10 +73,10 @@ export interface Credential13 {
  * The Signer's scheme in TLS 1.3, if it has one the server accepts; else undefined and we send
  * an empty Certificate (RFC 8446 §4.4.2.4: "If the server requests client authentication but no
  * suitable certificate is available, the client MUST send a Certificate message containing no
- * certificates"). A Signer hashes what it signs and produces ECDSA or PKCS#1 v1.5: ECDSA with
- * the hash its curve names is a TLS 1.3 scheme; PKCS#1 v1.5 never is (§4.4.3), so an RSA
- * Signer sends an empty Certificate. As in TLS 1.2, the Signer's key is NOT checked against the
- * certificate: the server judges (docs/tls-client.md).
+ * certificates"). A Signer hashes what it signs: ECDSA with the hash its curve names is a TLS 1.3
+ * scheme, and so is an RSA Signer with `rsaPadding: 'pss'` (rsa_pss_rsae_*); PKCS#1 v1.5 never
+ * is (§4.4.3), so such an RSA Signer sends an empty Certificate. As in TLS 1.2, the Signer's key
+ * is NOT checked against the certificate: the server judges (docs/tls-client.md).
  */
 export function chooseCredential13(
   requested: readonly number[],
@@ -79,18 +84,19 @@ export function chooseCredential13(
 ): Credential13 | undefined {
   const signer = s.signer;
   if (!signer || s.certificateChain.length === 0) return undefined;
-  let curve: string | undefined;
+  let key: KeyObject;
   try {
-    curve = createPublicKey({ key: Buffer.from(signer.publicKeyInfo), format: 'der', type: 'spki' })
-      .asymmetricKeyDetails?.namedCurve;
+    key = createPublicKey({ key: Buffer.from(signer.publicKeyInfo), format: 'der', type: 'spki' });
   } catch {
     return undefined;
   }
-  const id = { 'ecdsa-with-SHA256': 0x0403, 'ecdsa-with-SHA384': 0x0503, 'ecdsa-with-SHA512': 0x0603 }[
-    signer.signatureAlgorithm as string
-  ];
-  if (id === undefined || SCHEME_CURVE[id] !== curve || !requested.includes(id)) return undefined;
-  const scheme = signatureSchemeById(id)!;
+  const scheme = schemeForSigner(signer.signatureAlgorithm, signer.rsaPadding);
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const fits =
+    usableIn13(scheme) &&
+    key.asymmetricKeyType === scheme.key &&
+    (SCHEME_CURVE[scheme.id] === undefined || SCHEME_CURVE[scheme.id] === curve);
+  if (!fits || !requested.includes(scheme.id)) return undefined;
   return {
     chain: s.certificateChain,
     scheme,
