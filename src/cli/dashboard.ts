@@ -3,10 +3,12 @@ import { type Command, Option } from 'commander';
 import { LabError } from '../core/errors.js';
 import { STEPS, type StepNumber } from '../core/findings.js';
 import { LabSession } from '../lab/session.js';
+import { type CaptureFile, loadCaptureFiles } from '../web/captures.js';
 import { isLoopbackHost } from '../web/security.js';
 import { startDashboard } from '../web/server.js';
 import { onStopSignal } from './capture/flags.js';
 import type { CliIo } from './io.js';
+import { usage } from './mqtt/client-flags.js';
 import { examples } from './options.js';
 
 interface Flags {
@@ -17,6 +19,12 @@ interface Flags {
   out: string;
   broker: 'embedded' | 'mosquitto';
   seed: string;
+  capture?: CaptureArg[];
+}
+
+interface CaptureArg {
+  readonly path: string;
+  readonly keyLogPath?: string;
 }
 
 export interface ServeFlags {
@@ -45,7 +53,25 @@ export function registerDashboard(program: Command, io: CliIo): void {
         .choices(['embedded', 'mosquitto'])
         .default('embedded'),
     )
-    .option('--seed <text>', 'seed of every random choice the lab makes', 'mqtts-lab');
+    .option('--seed <text>', 'seed of every random choice the lab makes', 'mqtts-lab')
+    .option(
+      '--capture <file>',
+      'also offer this pcap or pcapng file in the Sequence and Eavesdropper views (repeatable)',
+      (path: string, previous: CaptureArg[] = []) => [...previous, { path }],
+    )
+    .option(
+      '--keylog <file>',
+      "TLS key log (NSS format) of the --capture just before it: adds the key holder's view, apart from the eavesdropper's",
+      (path: string) => {
+        // Commander parses in command-line order: the key log belongs to the last --capture.
+        const captures = (cmd.getOptionValue('capture') as CaptureArg[] | undefined) ?? [];
+        const last = captures[captures.length - 1];
+        if (last === undefined) usage('--keylog FILE follows the --capture FILE it decrypts');
+        if (last.keyLogPath !== undefined) usage(`--capture ${last.path} has two --keylog files`);
+        cmd.setOptionValue('capture', [...captures.slice(0, -1), { ...last, keyLogPath: path }]);
+        return path;
+      },
+    );
   cmd.addHelpText(
     'after',
     [
@@ -54,9 +80,12 @@ export function registerDashboard(program: Command, io: CliIo): void {
       'elements, the broker and its listener, the readings as they arrive, the devices’ serial',
       'consoles, and the TLS/MQTT sequence read from the live capture. Each attack button runs',
       'the real attack against the running step and shows its evidence. Ctrl-C stops the lab.',
+      'The Sequence and Eavesdropper views pick a capture: the live one, the stepN.pcap files saved',
+      'in --out, and each --capture file (a TLS 1.3 capture shows its encrypted handshake).',
       examples([
         'mqtts-lab dashboard',
         'mqtts-lab dashboard --step 2 --port 0',
+        'mqtts-lab dashboard --capture tls13.pcap --capture tls12.pcap --keylog tls12.keys',
         'mqtts-lab dashboard --host 0.0.0.0 --allow-remote   # classroom: prints a warning',
       ]),
     ].join('\n'),
@@ -65,9 +94,10 @@ export function registerDashboard(program: Command, io: CliIo): void {
     checkServeFlags(flags);
     const step = parseStep(flags.step);
     const dir = resolve(io.cwd, flags.out);
+    const captures = openCaptures(io, flags.capture ?? []);
     io.stdout(`mqtts-lab dashboard: bringing up step ${step} on the ${flags.broker} broker → ${dir}\n`);
     const session = await LabSession.start({ out: dir, step, broker: flags.broker, seed: flags.seed });
-    await serveUntilStopped(io, session, { root: dir, sessionPrefix: '' }, flags);
+    await serveUntilStopped(io, session, { root: dir, sessionPrefix: '', captures }, flags);
   });
 }
 
@@ -87,7 +117,7 @@ export function checkServeFlags(flags: ServeFlags): void {
 export async function serveUntilStopped(
   io: CliIo,
   session: LabSession,
-  where: { root: string; sessionPrefix: string },
+  where: { root: string; sessionPrefix: string; captures?: readonly CaptureFile[] },
   flags: ServeFlags,
 ): Promise<void> {
   let dashboard;
@@ -96,6 +126,7 @@ export async function serveUntilStopped(
       session,
       root: where.root,
       sessionPrefix: where.sessionPrefix,
+      ...(where.captures && { captures: where.captures }),
       host: flags.host,
       port: parsePort(flags.port),
       allowRemote: flags.allowRemote === true,
@@ -117,6 +148,24 @@ export async function serveUntilStopped(
   io.stdout('Stopping the dashboard and the lab…\n');
   await dashboard.close();
   await session.close();
+}
+
+/**
+ * Read the --capture files before the lab starts: a missing file stops here with its code; a
+ * capture the pcap reader refuses is printed with the reader's code and still listed, so the
+ * page shows the same error.
+ */
+function openCaptures(io: CliIo, args: readonly CaptureArg[]): CaptureFile[] {
+  const files = loadCaptureFiles(
+    args.map((a) => ({
+      path: resolve(io.cwd, a.path),
+      ...(a.keyLogPath !== undefined && { keyLogPath: resolve(io.cwd, a.keyLogPath) }),
+    })),
+  );
+  files.forEach((f, i) => {
+    if (f.error) io.stderr(`mqtts-lab: --capture ${args[i]!.path}: ${f.error.code}: ${f.error.message}\n`);
+  });
+  return files;
 }
 
 function parseStep(value: string): StepNumber {

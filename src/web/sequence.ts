@@ -10,6 +10,14 @@ import { captureConnections } from '../wire/analyze/index.js';
 import { MqttDecoder } from '../wire/mqtt/decoder.js';
 import type { TcpConnection } from '../wire/tcp/index.js';
 import { dissectTls, type TlsHandshakeMessage, type TlsStreamChunk } from '../wire/tls/index.js';
+import {
+  type ClientCertificateView,
+  finishedRecordLength,
+  type Tls13Flight,
+  tls13Flights,
+} from './sequence-tls13.js';
+
+export type { ClientCertificateView } from './sequence-tls13.js';
 
 export type Visibility = 'clear' | 'encrypted' | 'metadata';
 
@@ -23,6 +31,8 @@ export interface SequenceMessage {
   readonly detail?: string;
   /** Consecutive records of the same kind folded into one arrow. */
   readonly count?: number;
+  /** TLS 1.3: the handshake messages inside this encrypted flight, which the observer cannot read. */
+  readonly hidden?: readonly string[];
 }
 
 export interface SequenceConnection {
@@ -33,6 +43,8 @@ export interface SequenceConnection {
   readonly tlsVersion?: string;
   /** TLS: the client certificate crossed in clear (TLS ≤ 1.2) — the device's identity is exposed. */
   readonly clientCertificateInClear?: boolean;
+  /** TLS: the client certificate as the observer sees it (TLS 1.3: inferred from record lengths). */
+  readonly clientCertificate?: ClientCertificateView;
   readonly messages: readonly SequenceMessage[];
   /** Messages past the limit: counted, not drawn. */
   readonly omitted: number;
@@ -79,10 +91,19 @@ function connectionSequence(conn: TcpConnection, index: number, maxMessages: num
   let extra: Partial<SequenceConnection> = {};
   if (tls.tls) {
     protocol = 'tls';
-    messages = tlsMessages(tls, start);
+    const tls13 = tls13Handshake(tls);
+    messages = tlsMessages(tls, start, tls13);
+    const cc = tls.summary.clientCertificate;
     extra = {
       ...(tls.summary.version ? { tlsVersion: `TLS ${tls.summary.version}` } : {}),
-      clientCertificateInClear: tls.summary.clientCertificate.visible,
+      clientCertificateInClear: cc.visible,
+      clientCertificate:
+        tls13?.clientCertificate ??
+        (cc.visible
+          ? { visibility: 'clear', ...(cc.subject !== undefined && { subject: cc.subject }) }
+          : cc.sent === false
+            ? { visibility: 'none', evidence: 'no client Certificate in the handshake' }
+            : { visibility: 'unknown', evidence: 'the handshake in the capture does not say' }),
     };
   } else {
     const mqtt = mqttMessages(chunks, start);
@@ -101,7 +122,32 @@ function connectionSequence(conn: TcpConnection, index: number, maxMessages: num
 
 type Dissected = Extract<ReturnType<typeof dissectTls>, { tls: true }>;
 
-function tlsMessages(tls: Dissected, start: number): SequenceMessage[] {
+function tls13Handshake(tls: Dissected): ReturnType<typeof tls13Flights> | undefined {
+  if (tls.summary.version !== '1.3') return undefined;
+  const sh = tls.handshakes.find((h) => h.type === 'server_hello');
+  if (sh === undefined) return undefined;
+  return tls13Flights(tls.records, sh.recordIndex, finishedRecordLength(tls.summary.cipherSuite));
+}
+
+function flightMessage(f: Tls13Flight, atUs: number): SequenceMessage {
+  return {
+    atUs,
+    from: f.from,
+    label: 'Encrypted handshake',
+    visibility: 'encrypted',
+    detail: `${f.bytes} B in type-23 records: only their lengths show`,
+    count: f.records.length,
+    hidden: f.hidden,
+  };
+}
+
+function tlsMessages(
+  tls: Dissected,
+  start: number,
+  tls13: ReturnType<typeof tls13Flights> | undefined,
+): SequenceMessage[] {
+  const flightOf = new Map<number, Tls13Flight>();
+  for (const f of [tls13?.server, tls13?.client]) for (const r of f?.records ?? []) flightOf.set(r, f!);
   const byRecord = new Map<number, TlsHandshakeMessage[]>();
   for (const h of tls.handshakes) {
     const list = byRecord.get(h.recordIndex) ?? [];
@@ -112,12 +158,24 @@ function tlsMessages(tls: Dissected, start: number): SequenceMessage[] {
   for (const r of tls.records) {
     const from = r.direction === 'c2s' ? 'client' : 'server';
     const atUs = r.timestampUs - start;
+    const flight = flightOf.get(r.index);
+    if (flight) {
+      // RFC 8446 §2: everything after ServerHello is encrypted; one arrow per flight.
+      if (flight.records[0] === r.index) out.push(flightMessage(flight, atUs));
+      continue;
+    }
     switch (r.contentTypeName) {
       case 'handshake':
         for (const h of byRecord.get(r.index) ?? []) out.push({ atUs, from, ...handshakeLabel(h) });
         break;
       case 'change_cipher_spec':
-        out.push({ atUs, from, label: 'ChangeCipherSpec', visibility: 'clear' });
+        // RFC 8446 Appendix D.4: in TLS 1.3 a dummy record for middleboxes, it changes nothing.
+        out.push({
+          atUs,
+          from,
+          label: tls13 ? 'ChangeCipherSpec (compatibility)' : 'ChangeCipherSpec',
+          visibility: 'clear',
+        });
         break;
       case 'alert': {
         const a = tls.alerts.find((x) => x.recordIndex === r.index);
@@ -224,7 +282,10 @@ function fold(messages: readonly SequenceMessage[]): SequenceMessage[] {
   const out: SequenceMessage[] = [];
   for (const m of messages) {
     const last = out[out.length - 1];
-    const foldable = m.visibility === 'encrypted' || m.label === 'PINGREQ' || m.label === 'PINGRESP';
+    const foldable =
+      (m.visibility === 'encrypted' && m.hidden === undefined) ||
+      m.label === 'PINGREQ' ||
+      m.label === 'PINGRESP';
     if (last && foldable && last.from === m.from && sameKind(last.label, m.label)) {
       out[out.length - 1] = { ...last, label: kind(last.label).trim(), count: (last.count ?? 1) + 1 };
     } else {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { isLabError, LabError } from '../core/errors.js';
 import type { StepNumber } from '../core/findings.js';
 import type { LabSession, SessionEvent } from '../lab/session.js';
+import { CaptureCatalog, type CaptureFile, type LoadedCapture } from './captures.js';
 import { allowedFile } from './files.js';
 import {
   checkAction,
@@ -39,6 +40,8 @@ export interface DashboardOptions {
   readonly allowRemote?: boolean;
   /** The built front end (index.html, app.js, app.css); default dist/dashboard. */
   readonly assetsDir?: string;
+  /** Captures named on the command line (loadCaptureFiles), offered beside the live and saved ones. */
+  readonly captures?: readonly CaptureFile[];
   /** Warnings (a non-loopback bind). */
   readonly warn?: (line: string) => void;
 }
@@ -81,6 +84,12 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
     session.isOwn(f) ? `${prefix}${file}` : file;
   const streams = new Set<ServerResponse>();
   let port = 0;
+  const catalog = new CaptureCatalog({
+    root: o.root,
+    sessionPrefix: prefix,
+    files: o.captures ?? [],
+    live: () => (session.running ? { step: session.step, body: session.running.relay.toPcap() } : undefined),
+  });
 
   const api: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void> = {
     'GET /api/state': (_q, res) => json(res, 200, stateView(session)),
@@ -100,18 +109,24 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
         step: session.step,
         ...slotMapView(session.running?.target.publisher.board.secureElement),
       }),
-    'GET /api/sequence': (_q, res) =>
-      json(res, 200, { step: session.step, ...captureSequence(liveCapture()) }),
-    'GET /api/eavesdropper': (_q, res) =>
-      json(res, 200, { step: session.step, ...eavesdropperView(liveCapture()) }),
+    'GET /api/captures': (_q, res) => json(res, 200, { step: session.step, captures: catalog.list() }),
+    'GET /api/sequence': (_q, res, url) => {
+      const c = chosenCapture(url);
+      json(res, 200, { step: session.step, capture: c.entry, ...captureSequence(c.body) });
+    },
+    'GET /api/eavesdropper': (_q, res, url) => {
+      const c = chosenCapture(url);
+      json(res, 200, { step: session.step, capture: c.entry, ...eavesdropperView(c.body, c.keyLog) });
+    },
     'GET /api/matrix': (_q, res) => json(res, 200, matrixView(session, fileOf)),
-    'GET /api/capture.pcap': (_q, res) => {
-      const pcap = liveCapture();
+    'GET /api/capture.pcap': (_q, res, url) => {
+      const c = chosenCapture(url);
       res.writeHead(200, {
-        'Content-Type': 'application/vnd.tcpdump.pcap',
-        'Content-Disposition': `attachment; filename="step${session.step}-live.pcap"`,
+        'Content-Type': c.entry.format === 'pcapng' ? 'application/x-pcapng' : 'application/vnd.tcpdump.pcap',
+        'Content-Disposition': `attachment; filename="${c.entry.name.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+        'Content-Length': c.body.length,
       });
-      res.end(Buffer.from(pcap));
+      res.end(Buffer.from(c.body.buffer, c.body.byteOffset, c.body.length));
     },
     'GET /api/events': (req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
@@ -135,13 +150,16 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
     },
   };
 
-  function liveCapture(): Uint8Array {
-    const s = session.running;
-    if (s === undefined)
+  /** The capture a request names with ?capture=ID (default: the live step's), by id only. */
+  function chosenCapture(url: URL): LoadedCapture {
+    const id = url.searchParams.get('capture') ?? 'live';
+    const c = catalog.load(id);
+    if (c) return c;
+    if (id === 'live')
       throw new LabError('ERR_LAB_SETUP', `step ${session.step} is not running`, {
         details: { step: session.step },
       });
-    return s.relay.toPcap();
+    throw new HttpError(404, 'ERR_NOT_FOUND', 'no capture with this id: GET /api/captures lists them');
   }
 
   const unsubscribe = session.subscribe((e: SessionEvent) => {
@@ -163,7 +181,8 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
       if (err instanceof HttpError)
         return json(res, err.status, { error: { code: err.code, message: err.message } });
       if (isLabError(err)) {
-        const status = err.code === 'ERR_OPTIONS_INVALID' ? 400 : 409;
+        const status =
+          err.code === 'ERR_OPTIONS_INVALID' ? 400 : err.code.startsWith('ERR_PCAP_') ? 422 : 409;
         return json(res, status, { error: { code: err.code, message: err.message } });
       }
       json(res, 500, { error: { code: 'ERR_INTERNAL', message: String(err) } });

@@ -6,7 +6,8 @@
 import { STRIDE_CATEGORIES, type Finding, type StepNumber, type Text } from '../core/findings.js';
 import { strideMatrix } from '../assess/index.js';
 import type { RunningDevice } from '../device/index.js';
-import { analyzeCapture } from '../wire/analyze/index.js';
+import { analyzeCapture, type ConnectionAnalysis } from '../wire/analyze/index.js';
+import type { KeyLog } from '../wire/tls/keylog.js';
 import { type LabSession, listenerOf } from '../lab/session.js';
 import { STEP_KEY_SOURCE, STEP_SIGNED_READINGS } from '../lab/step.js';
 
@@ -96,9 +97,14 @@ export function stateView(session: LabSession) {
   };
 }
 
-/** What a passive observer of the live capture learns, per connection (the first few). */
-export function eavesdropperView(pcap: Uint8Array) {
+/**
+ * What a passive observer of a capture learns, per connection (the first few). With a key log,
+ * `keyHolder` adds what the holder of the TLS secrets reads: a separate section, never merged
+ * into the observer's verdicts, since an eavesdropper has no keys.
+ */
+export function eavesdropperView(pcap: Uint8Array, keyLog?: KeyLog) {
   const a = analyzeCapture(pcap, { maxMessages: 10, maxRecords: 20 });
+  const held = keyLog && analyzeCapture(pcap, { maxMessages: 10, maxRecords: 0, keyLog });
   return {
     packets: a.packets,
     connections: a.connections.slice(0, 8).map((c) => ({
@@ -111,15 +117,44 @@ export function eavesdropperView(pcap: Uint8Array) {
       observations: c.observations.map((o) => ({
         item: o.item,
         verdict: o.verdict,
-        ...(o.value !== undefined
-          ? { value: o.value.length > 300 ? `${o.value.slice(0, 300)}…` : o.value }
-          : {}),
+        ...(o.value !== undefined ? { value: clip(o.value, 300) } : {}),
         detail: o.detail,
       })),
     })),
     totalConnections: a.connections.length,
+    ...(held && {
+      keyHolder: {
+        sessions: held.keyLog?.sessions ?? 0,
+        decryptedConnections: held.keyLog?.decryptedConnections ?? 0,
+        connections: held.connections
+          .slice(0, 8)
+          .filter((c) => c.decrypted !== undefined)
+          .map(keyHolderConnection),
+      },
+    }),
   };
 }
+
+function keyHolderConnection(c: ConnectionAnalysis) {
+  const d = c.decrypted!;
+  const m = d.mqtt;
+  return {
+    index: c.index,
+    status: d.status,
+    detail: d.detail,
+    ...(d.clientCertificate?.subject !== undefined && { clientCertificate: d.clientCertificate.subject }),
+    ...(m?.connect && {
+      clientId: m.connect.clientId,
+      ...(m.connect.username !== undefined && { username: m.connect.username }),
+    }),
+    publishes: (m?.publishes ?? []).map((p) => ({
+      topic: p.topic,
+      payload: clip(p.payload.text ?? `hex ${p.payload.hex ?? ''}`, 300),
+    })),
+  };
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** The STRIDE matrix per step, with each finding (evidence files as paths under the served root). */
 export function matrixView(session: LabSession, fileOf: (f: Finding, file: string) => string) {

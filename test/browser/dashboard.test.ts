@@ -2,8 +2,9 @@
  * The dashboard in a real browser: Debian's Chromium, headless, driven by playwright-core (no
  * browser download), against a live Step 3 on a free loopback port. It loads the page, sees
  * readings arrive, switches language, opens the slot map (slot 0: no content; slot 8: hex),
- * runs the I2C read of slot 8 and sees its evidence, and takes screenshots at 1280×800 and
- * 390×844 into test-artifacts/.
+ * runs the I2C read of slot 8 and sees its evidence, picks the TLS 1.3 golden capture (given as
+ * with --capture) in the Sequence view and sees its encrypted handshake, and takes screenshots
+ * at 1280×800 and 390×844 into test-artifacts/.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { loadCaptureFiles } from '../../src/web/captures.js';
 import { DEFAULT_ASSETS_DIR } from '../../src/web/server.js';
 import { type Rig, startRig } from './dashboard-rig.js';
 
@@ -40,7 +42,13 @@ describe('dashboard in headless Chromium', { timeout: 240_000 }, () => {
     if (!existsSync(join(DEFAULT_ASSETS_DIR, 'app.js')))
       throw new Error('the dashboard is not built: run "npm run build" first');
     mkdirSync(ARTIFACTS, { recursive: true });
-    rig = await startRig(3);
+    const golden = (name: string) => join('test/golden/wire', name);
+    rig = await startRig(3, {
+      captures: loadCaptureFiles([
+        { path: golden('mosquitto-pub-tls13.pcap'), keyLogPath: golden('mosquitto-pub-tls13.keys') },
+        { path: golden('mosquitto-pub-tls12.pcap') },
+      ]),
+    });
     profile = mkdtempSync(join(tmpdir(), 'mqtts-lab-chromium-'));
     // A fresh profile per run; playwright takes it as launchPersistentContext's userDataDir.
     context = await chromium.launchPersistentContext(profile, {
@@ -114,6 +122,42 @@ describe('dashboard in headless Chromium', { timeout: 240_000 }, () => {
     assert.match((await page.getByTestId('cert-visibility').textContent()) ?? '', /TLS 1\.2.*clear/);
   });
 
+  test('sequence diagram of the TLS 1.3 golden capture: the handshake after ServerHello is encrypted', async () => {
+    await page.click('[data-tab="sequence"]');
+    await page.selectOption('[data-testid="capture-picker"]', 'file-1');
+    await page.locator('[data-testid="cert-visibility"][data-visibility="encrypted"]').waitFor();
+    assert.match((await page.getByTestId('cert-visibility').textContent()) ?? '', /TLS 1\.3: .*encrypted/);
+    assert.match(
+      (await page.getByTestId('seq-explain').textContent()) ?? '',
+      /everything after ServerHello is encrypted/,
+    );
+    const hidden = await page.getByTestId('hidden-messages').allTextContents();
+    assert.deepEqual(hidden, [
+      'inside, unreadable: EncryptedExtensions · CertificateRequest · Certificate · CertificateVerify · Finished',
+      'inside, unreadable: Certificate · CertificateVerify · Finished',
+    ]);
+    // No handshake message is drawn in clear after the ServerHello.
+    const clear = await page.locator('.seq-svg g.msg.clear > text:nth-of-type(1)').allTextContents();
+    assert.ok(clear.some((x) => x.startsWith('ServerHello')));
+    assert.ok(!clear.some((x) => x.startsWith('Certificate')), clear.join(' | '));
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x800-sequence-tls13.png'), fullPage: true });
+    // The same pick in the Eavesdropper view: its download, and the key holder's view set apart.
+    await page.click('[data-tab="eavesdropper"]');
+    await page.getByTestId('key-holder').waitFor();
+    assert.equal(
+      await page.getByTestId('capture-download').getAttribute('href'),
+      '/api/capture.pcap?capture=file-1',
+    );
+    assert.match(
+      (await page.getByTestId('key-holder').textContent()) ?? '',
+      /not the eavesdropper’s[\s\S]*CN=m5go-01/,
+    );
+    await page.screenshot({
+      path: join(ARTIFACTS, 'dashboard-1280x800-eavesdropper-tls13.png'),
+      fullPage: true,
+    });
+  });
+
   test('attack button: I2C read of slot 8 runs and its evidence appears', async () => {
     await page.click('[data-tab="attacks"]');
     await page.click('button[data-attack="i2c-read"]');
@@ -134,7 +178,7 @@ describe('dashboard in headless Chromium', { timeout: 240_000 }, () => {
 
   test('usable on a narrow screen (390×844): no horizontal page overflow', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const tab of ['overview', 'slots', 'attacks', 'sequence', 'stride']) {
+    for (const tab of ['overview', 'slots', 'attacks', 'sequence', 'stride', 'eavesdropper']) {
       await page.click(`[data-tab="${tab}"]`);
       await page.waitForTimeout(150);
       const overflow = await page.evaluate<number>(
@@ -147,6 +191,9 @@ describe('dashboard in headless Chromium', { timeout: 240_000 }, () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844-overview.png'), fullPage: true });
     await page.click('[data-tab="attacks"]');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844-attacks.png'), fullPage: true });
+    await page.click('[data-tab="sequence"]');
+    await page.locator('.seq-svg').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844-sequence-tls13.png'), fullPage: true });
   });
 
   test('no console errors, no request beyond the dashboard', () => {

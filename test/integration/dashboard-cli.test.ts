@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -21,6 +21,20 @@ test('dashboard --host beyond loopback without --allow-remote: coded refusal, no
     const port = await cli(['dashboard', '--port', '70000', '--out', dir]);
     assert.equal(port.code, 1);
     assert.match(port.stderr, /ERR_OPTIONS_INVALID: --port/);
+    const missing = await cli([
+      'dashboard',
+      '--port',
+      '0',
+      '--out',
+      dir,
+      '--capture',
+      join(dir, 'none.pcap'),
+    ]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /ERR_FS_NOT_FOUND: .*none\.pcap/);
+    const lone = await cli(['dashboard', '--port', '0', '--out', dir, '--keylog', 'x.keys']);
+    assert.equal(lone.code, 2);
+    assert.match(lone.stderr, /ERR_CLI_USAGE: --keylog FILE follows the --capture FILE/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -32,9 +46,26 @@ test(
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'mqtts-lab-dash-cli-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const bad = join(dir, 'bad.pcap');
+    writeFileSync(bad, 'not a capture');
     const child = spawn(
       process.execPath,
-      ['bin/mqtts-lab.js', 'dashboard', '--step', '2', '--port', '0', '--out', dir],
+      [
+        'bin/mqtts-lab.js',
+        'dashboard',
+        '--step',
+        '2',
+        '--port',
+        '0',
+        '--out',
+        dir,
+        '--capture',
+        'test/golden/wire/mosquitto-pub-tls13.pcap',
+        '--keylog',
+        'test/golden/wire/mosquitto-pub-tls13.keys',
+        '--capture',
+        bad,
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -56,6 +87,21 @@ test(
     const port = Number(new URL(url).port);
     const state = (await raw(port, 'GET', '/api/state')).json<{ step: number; up: boolean }>();
     assert.deepEqual([state.step, state.up], [2, true]);
+    // The malformed --capture was printed with the reader's code, and the page gets the same.
+    assert.match(err, /--capture .*bad\.pcap: ERR_PCAP_MALFORMED: /);
+    const captures = (await raw(port, 'GET', '/api/captures')).json<{
+      captures: { id: string; keyLog: boolean; error?: { code: string } }[];
+    }>().captures;
+    assert.deepEqual(
+      captures.map((c) => [c.id, c.keyLog, c.error?.code]),
+      [
+        ['live', false, undefined],
+        ['file-1', true, undefined],
+        ['file-2', false, 'ERR_PCAP_MALFORMED'],
+      ],
+    );
+    const seq = await raw(port, 'GET', '/api/sequence?capture=file-2');
+    assert.equal(seq.status, 422);
     const exited = new Promise<number | null>((r) => child.once('close', r));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Finding } from '../../src/core/findings.js';
 import { isLabError } from '../../src/core/errors.js';
 import type { LabSession } from '../../src/lab/session.js';
+import { loadCaptureFiles } from '../../src/web/captures.js';
 import { startDashboard } from '../../src/web/server.js';
 import { action, raw, type Rig, startRig } from '../browser/dashboard-rig.js';
 
@@ -50,13 +52,39 @@ function nextEvent(port: number, type: string, timeoutMs = 10_000): Promise<Reco
   });
 }
 
+const GOLDEN = 'test/golden/wire';
+
+interface CaptureEntry {
+  id: string;
+  source: string;
+  name: string;
+  step?: number;
+  format?: string;
+  keyLog: boolean;
+  error?: { code: string; message: string };
+}
+
 describe('dashboard over a live Step 3', { timeout: 180_000 }, () => {
   let rig: Rig;
+  let malformed: string;
   before(async () => {
-    rig = await startRig(3);
+    malformed = join(mkdtempSync(join(tmpdir(), 'mqtts-lab-bad-capture-')), 'truncated.pcap');
+    // A pcap global header cut short: the reader's coded error, not a crash.
+    writeFileSync(malformed, Buffer.from('d4c3b2a1020004000000', 'hex'));
+    const captures = loadCaptureFiles([
+      {
+        path: join(GOLDEN, 'mosquitto-pub-tls13.pcap'),
+        keyLogPath: join(GOLDEN, 'mosquitto-pub-tls13.keys'),
+      },
+      { path: join(GOLDEN, 'mosquitto-pub-tls12.pcap') },
+      { path: join(GOLDEN, 'mosquitto-pub-v5-plain.pcapng') },
+      { path: malformed },
+    ]);
+    rig = await startRig(3, { captures });
   });
   after(async () => {
     await rig?.close();
+    if (malformed) rmSync(join(malformed, '..'), { recursive: true, force: true });
   });
 
   test('binds to 127.0.0.1 and serves security headers', async () => {
@@ -282,6 +310,131 @@ describe('dashboard over a live Step 3', { timeout: 180_000 }, () => {
     );
     const slots = (await raw(rig.dashboard.port, 'GET', '/api/slots')).json<{ present: boolean }>();
     assert.equal(slots.present, false);
+  });
+
+  test('captures: listed by id (live, saved on switch, --capture files), never by path', async () => {
+    const port = rig.dashboard.port;
+    const list = (await raw(port, 'GET', '/api/captures')).json<{ captures: CaptureEntry[] }>().captures;
+    assert.deepEqual(
+      list.map((c) => [c.id, c.source, c.name]),
+      [
+        ['live', 'live', 'step1-live.pcap'],
+        ['session-step3', 'session', 'step3.pcap'],
+        ['file-1', 'file', 'mosquitto-pub-tls13.pcap'],
+        ['file-2', 'file', 'mosquitto-pub-tls12.pcap'],
+        ['file-3', 'file', 'mosquitto-pub-v5-plain.pcapng'],
+        ['file-4', 'file', 'truncated.pcap'],
+      ],
+    );
+    const text = JSON.stringify(list);
+    assert.ok(!text.includes('/'), 'no path in the list');
+    assert.deepEqual(
+      list.map((c) => c.keyLog),
+      [false, false, true, false, false, false],
+    );
+    assert.equal(list.find((c) => c.id === 'file-3')?.format, 'pcapng');
+    assert.equal(list.find((c) => c.id === 'file-4')?.error?.code, 'ERR_PCAP_MALFORMED');
+  });
+
+  test('captures: the download of each is its bytes, with the right type', async () => {
+    const port = rig.dashboard.port;
+    const files: Record<string, string> = {
+      'file-1': join(GOLDEN, 'mosquitto-pub-tls13.pcap'),
+      'file-2': join(GOLDEN, 'mosquitto-pub-tls12.pcap'),
+      'file-3': join(GOLDEN, 'mosquitto-pub-v5-plain.pcapng'),
+      'file-4': malformed,
+      'session-step3': join(rig.dir, 'step3.pcap'),
+    };
+    for (const [id, path] of Object.entries(files)) {
+      const r = await raw(port, 'GET', `/api/capture.pcap?capture=${id}`);
+      assert.equal(r.status, 200, id);
+      assert.deepEqual(r.body, readFileSync(path), id);
+      assert.match(String(r.headers['content-type']), id === 'file-3' ? /pcapng/ : /tcpdump\.pcap/, id);
+      assert.match(String(r.headers['content-disposition']), /^attachment; filename="[A-Za-z0-9._-]+"$/, id);
+    }
+    const live = await raw(port, 'GET', '/api/capture.pcap?capture=live');
+    assert.equal(live.body.readUInt32LE(0), 0xa1b2c3d4);
+    for (const id of [
+      '../pki/ca.key',
+      'pki/m5go-01.key',
+      'file-9',
+      'session-step2',
+      'run-step3',
+      '%2e%2e',
+      'x'.repeat(200),
+    ]) {
+      for (const api of ['/api/capture.pcap', '/api/sequence', '/api/eavesdropper']) {
+        const r = await raw(port, 'GET', `${api}?capture=${encodeURIComponent(id)}`);
+        assert.equal(r.status, 404, `${api} ${id}`);
+        assert.equal(r.json<{ error: { code: string } }>().error.code, 'ERR_NOT_FOUND');
+      }
+    }
+  });
+
+  test("captures: a malformed file answers the pcap reader's coded error", async () => {
+    for (const api of ['/api/sequence', '/api/eavesdropper']) {
+      const r = await raw(rig.dashboard.port, 'GET', `${api}?capture=file-4`);
+      assert.equal(r.status, 422, api);
+      assert.equal(r.json<{ error: { code: string } }>().error.code, 'ERR_PCAP_MALFORMED');
+    }
+    const state = await raw(rig.dashboard.port, 'GET', '/api/state');
+    assert.equal(state.status, 200, 'the dashboard is still up');
+  });
+
+  test('sequence per TLS version: TLS 1.3 encrypts the client certificate, TLS 1.2 shows it', async () => {
+    type Seq = {
+      capture: CaptureEntry;
+      connections: {
+        tlsVersion?: string;
+        clientCertificateInClear?: boolean;
+        clientCertificate?: { visibility: string; subject?: string };
+        messages: { label: string; from: string; visibility: string; detail?: string; hidden?: string[] }[];
+      }[];
+    };
+    const tls13 = (await raw(rig.dashboard.port, 'GET', '/api/sequence?capture=file-1')).json<Seq>();
+    assert.equal(tls13.capture.id, 'file-1');
+    const c13 = tls13.connections[0]!;
+    assert.equal(c13.tlsVersion, 'TLS 1.3');
+    assert.equal(c13.clientCertificateInClear, false);
+    assert.equal(c13.clientCertificate?.visibility, 'encrypted');
+    assert.ok(!c13.messages.some((m) => m.label === 'Certificate' && m.visibility === 'clear'));
+    const clientFlight = c13.messages.find((m) => m.from === 'client' && m.hidden !== undefined);
+    assert.equal(clientFlight?.visibility, 'encrypted');
+    assert.deepEqual(clientFlight?.hidden, ['Certificate', 'CertificateVerify', 'Finished']);
+    const tls12 = (await raw(rig.dashboard.port, 'GET', '/api/sequence?capture=file-2')).json<Seq>();
+    const c12 = tls12.connections[0]!;
+    assert.equal(c12.tlsVersion, 'TLS 1.2');
+    assert.equal(c12.clientCertificate?.visibility, 'clear');
+    assert.ok(
+      c12.messages.some(
+        (m) =>
+          m.from === 'client' &&
+          m.label === 'Certificate' &&
+          m.visibility === 'clear' &&
+          /CN=m5go-01/.test(m.detail ?? ''),
+      ),
+    );
+    const v5 = (await raw(rig.dashboard.port, 'GET', '/api/sequence?capture=file-3')).json<Seq>();
+    assert.ok(v5.connections[0]!.messages.some((m) => m.label === 'PUBLISH' && m.visibility === 'clear'));
+  });
+
+  test("eavesdropper per capture; the key holder's view only with a key log, apart", async () => {
+    type Eaves = {
+      connections: { verdict: { payload: string; identity: string } }[];
+      keyHolder?: {
+        decryptedConnections: number;
+        connections: { clientCertificate?: string; publishes: { topic: string }[] }[];
+      };
+    };
+    const e13 = (await raw(rig.dashboard.port, 'GET', '/api/eavesdropper?capture=file-1')).json<Eaves>();
+    assert.deepEqual(e13.connections[0]?.verdict.payload, 'hidden');
+    assert.deepEqual(e13.connections[0]?.verdict.identity, 'hidden');
+    assert.equal(e13.keyHolder?.decryptedConnections, 1);
+    assert.match(e13.keyHolder?.connections[0]?.clientCertificate ?? '', /CN=m5go-01/);
+    assert.equal(e13.keyHolder?.connections[0]?.publishes[0]?.topic, 'm5go/env');
+    const e12 = (await raw(rig.dashboard.port, 'GET', '/api/eavesdropper?capture=file-2')).json<Eaves>();
+    assert.equal(e12.connections[0]?.verdict.identity, 'exposed');
+    assert.equal(e12.keyHolder, undefined);
   });
 });
 

@@ -7,7 +7,7 @@ import { html, render } from 'htm/preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import { get, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { Architecture } from './architecture.js';
 import { ReadingsChart } from './chart.js';
 import { AttackPanel, StrideMatrix } from './findings.js';
@@ -17,6 +17,7 @@ import { SequenceDiagram } from './sequence.js';
 import { SlotExplorer } from './slots.js';
 import type {
   AttackRun,
+  CaptureEntry,
   ConsoleLine,
   Eavesdropper,
   LabState,
@@ -51,6 +52,9 @@ function App() {
   const [matrix, setMatrix] = useState<Matrix | undefined>();
   const [runs, setRuns] = useState<readonly AttackRun[]>([]);
   const [busy, setBusy] = useState<string | undefined>();
+  const [captures, setCaptures] = useState<readonly CaptureEntry[]>([]);
+  const [captureId, setCaptureId] = useState('live');
+  const [captureError, setCaptureError] = useState<string | undefined>();
 
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : String(e));
 
@@ -67,12 +71,30 @@ function App() {
     setEvents(ev.events);
   }, []);
 
-  const loadTab = useCallback(async (which: Tab) => {
-    if (which === 'slots') setSlots(await get<SlotMap>('/api/slots'));
-    if (which === 'sequence') setSeq(await get<Sequence>('/api/sequence'));
-    if (which === 'eavesdropper') setEaves(await get<Eavesdropper>('/api/eavesdropper'));
-    if (which === 'stride') setMatrix(await get<Matrix>('/api/matrix'));
-  }, []);
+  const loadTab = useCallback(
+    async (which: Tab) => {
+      if (which === 'slots') setSlots(await get<SlotMap>('/api/slots'));
+      if (which === 'stride') setMatrix(await get<Matrix>('/api/matrix'));
+      if (which !== 'sequence' && which !== 'eavesdropper') return;
+      const q = `?capture=${encodeURIComponent(captureId)}`;
+      const list = get<{ captures: CaptureEntry[] }>('/api/captures').then((r) => setCaptures(r.captures));
+      try {
+        if (which === 'sequence') setSeq(await get<Sequence>(`/api/sequence${q}`));
+        else setEaves(await get<Eavesdropper>(`/api/eavesdropper${q}`));
+        setCaptureError(undefined);
+      } catch (e) {
+        // A capture that does not parse is the capture's problem, shown in the view, not the page's.
+        if (!(e instanceof ApiError) || e.status >= 500) throw e;
+        setSeq(undefined);
+        setEaves(undefined);
+        setCaptureError(`${e.code}: ${e.message}`);
+      }
+      await list;
+    },
+    [captureId],
+  );
+
+  const choice = { captures, id: captureId, pick: setCaptureId, error: captureError };
 
   useEffect(() => {
     loadStep().catch(fail);
@@ -166,7 +188,12 @@ function App() {
       case 'sequence':
         return html`<section class="card">
           <h2>${t('seq.title')}</h2>
-          <${SequenceDiagram} seq=${seq} t=${t} onRefresh=${() => loadTab('sequence').catch(fail)} />
+          <${SequenceDiagram}
+            seq=${seq}
+            t=${t}
+            choice=${choice}
+            onRefresh=${() => loadTab('sequence').catch(fail)}
+          />
         </section>`;
       case 'slots':
         return html`<section class="card">
@@ -186,7 +213,7 @@ function App() {
       case 'eavesdropper':
         return html`<section class="card">
           <h2>${t('eaves.title')}</h2>
-          <${EavesdropperView} view=${eaves} t=${t} />
+          <${EavesdropperView} view=${eaves} t=${t} choice=${choice} />
         </section>`;
     }
   };

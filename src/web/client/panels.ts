@@ -1,8 +1,10 @@
-/** The consoles, the broker's security events, and the eavesdropper's view of the capture. */
+/** The consoles, the broker's security events, and the eavesdropper's view of a capture. */
 import { html } from 'htm/preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { captureHref, CapturePicker } from './captures.js';
 import type { Key } from './i18n.js';
-import type { ConsoleLine, Eavesdropper, SecurityEvent } from './types.js';
+import type { CaptureChoice } from './sequence.js';
+import type { ConsoleLine, Eavesdropper, KeyHolderConnection, SecurityEvent } from './types.js';
 
 type T = (k: Key) => string;
 
@@ -46,15 +48,32 @@ export function SecurityEvents({ events, t }: { events: readonly SecurityEvent[]
   </ul>`;
 }
 
-export function EavesdropperView({ view, t }: { view: Eavesdropper | undefined; t: T }) {
-  if (!view) return html`<p>…</p>`;
+export function EavesdropperView({
+  view,
+  t,
+  choice,
+}: {
+  view: Eavesdropper | undefined;
+  t: T;
+  choice: CaptureChoice;
+}) {
+  const picker = html`<p class="toolbar">
+    <${CapturePicker} captures=${choice.captures} value=${choice.id} onChange=${choice.pick} t=${t} />
+    <a class="button" href=${captureHref(choice.id)} download data-testid="capture-download"
+      >${t('eaves.download')}</a
+    >
+    ${view ? html`<span class="small"> ${view.packets} ${t('eaves.packets')}</span>` : null}
+  </p>`;
+  if (choice.error)
+    return html`${picker}
+      <p class="error" role="alert" data-testid="capture-error">${choice.error}</p>`;
+  if (!view)
+    return html`${picker}
+      <p>…</p>`;
   const v = (verdict: string) =>
     html`<span class=${`badge v-${verdict}`}>${t(`verdict.${verdict}` as Key) ?? verdict}</span>`;
   return html`<div class="eaves">
-    <p>
-      <a class="button" href="/api/capture.pcap" download>${t('eaves.download')}</a>
-      <span class="small"> ${view.packets} ${t('eaves.packets')}</span>
-    </p>
+    ${picker}
     ${view.connections.map(
       (c) =>
         html`<details class="conn" open=${c.index < 2}>
@@ -83,5 +102,32 @@ export function EavesdropperView({ view, t }: { view: Eavesdropper | undefined; 
           </div>
         </details>`,
     )}
+    ${view.keyHolder ? html`<${KeyHolder} held=${view.keyHolder} t=${t} />` : null}
   </div>`;
+}
+
+/** What the key log's holder reads: set apart, and said not to be the eavesdropper's view. */
+function KeyHolder({ held, t }: { held: NonNullable<Eavesdropper['keyHolder']>; t: T }) {
+  return html`<section class="key-holder" data-testid="key-holder">
+    <h3>${t('eaves.keyHolder.title')}</h3>
+    <p class="small">${t('eaves.keyHolder.note')} (${held.sessions} ${t('eaves.keyHolder.sessions')})</p>
+    ${
+      held.connections.length === 0 || held.decryptedConnections === 0
+        ? html`<p>${t('eaves.keyHolder.none')}</p>`
+        : held.connections.map(
+            (c: KeyHolderConnection) =>
+              html`<div class="conn">
+                <p>
+                  <strong>#${c.index}</strong> <span class="badge">${c.status}</span>
+                  <span class="small">${c.detail}</span>
+                </p>
+                <ul>
+                  ${c.clientCertificate ? html`<li>${t('eaves.keyHolder.cert')}: <code>${c.clientCertificate}</code></li>` : null}
+                  ${c.clientId ? html`<li>${t('eaves.keyHolder.clientId')}: <code>${c.clientId}</code>${c.username ? html` · <code>${c.username}</code>` : null}</li>` : null}
+                  ${c.publishes.map((p) => html`<li>PUBLISH <code>${p.topic}</code> <code>${p.payload}</code></li>`)}
+                </ul>
+              </div>`,
+          )
+    }
+  </section>`;
 }

@@ -5,32 +5,58 @@
  */
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
+import { CapturePicker } from './captures.js';
 import type { Key } from './i18n.js';
-import type { Sequence } from './types.js';
+import type { CaptureEntry, SequenceConnection, SequenceMessage, Sequence } from './types.js';
 
 type T = (k: Key) => string;
 
 const ROW = 34;
+/** The extra line of an encrypted TLS 1.3 flight: what it holds, unreadable. */
+const HIDDEN_ROW = 18;
 const TOP = 50;
 const LEFT = 90;
 const RIGHT = 510;
+
+export interface CaptureChoice {
+  readonly captures: readonly CaptureEntry[];
+  readonly id: string;
+  readonly pick: (id: string) => void;
+  /** The server's coded error for the chosen capture (a malformed file). */
+  readonly error?: string;
+}
 
 export function SequenceDiagram({
   seq,
   t,
   onRefresh,
+  choice,
 }: {
   seq: Sequence | undefined;
   t: T;
   onRefresh: () => void;
+  choice: CaptureChoice;
 }) {
   const [chosen, setChosen] = useState(0);
-  if (!seq) return html`<p>…</p>`;
-  if (seq.connections.length === 0) return html`<p>${t('seq.none')}</p>`;
+  const picker = html`<div class="toolbar">
+    <${CapturePicker} captures=${choice.captures} value=${choice.id} onChange=${choice.pick} t=${t} />
+    <button type="button" onClick=${onRefresh}>${t('seq.refresh')}</button>
+  </div>`;
+  if (choice.error)
+    return html`${picker}
+      <p class="error" role="alert" data-testid="capture-error">${choice.error}</p>`;
+  if (!seq)
+    return html`${picker}
+      <p>…</p>`;
+  if (seq.connections.length === 0)
+    return html`${picker}
+      <p>${t('seq.none')}</p>`;
   const index = Math.min(chosen, seq.connections.length - 1);
   const c = seq.connections[index]!;
-  const height = TOP + c.messages.length * ROW + 30;
+  const rows = layout(c.messages);
+  const height = rows.end + 30;
   return html`<div class="sequence">
+    ${picker}
     <div class="toolbar">
       <label
         >${t('seq.connection')}
@@ -46,15 +72,9 @@ export function SequenceDiagram({
           )}
         </select>
       </label>
-      <button type="button" onClick=${onRefresh}>${t('seq.refresh')}</button>
     </div>
-    ${
-      c.protocol === 'tls'
-        ? html`<p class=${`badge ${c.clientCertificateInClear ? 'bad' : 'ok'}`} data-testid="cert-visibility">
-            ${c.tlsVersion ?? 'TLS'}: ${c.clientCertificateInClear ? t('seq.certClear') : t('seq.certHidden')}
-          </p>`
-        : null
-    }
+    <p class="explain" data-testid="seq-explain">${t(explainKey(c))}</p>
+    <${CertificateBadge} c=${c} t=${t} />
     <ul class="legend">
       <li class="clear">${t('seq.clear')}</li>
       <li class="encrypted">${t('seq.encrypted')}</li>
@@ -82,7 +102,7 @@ export function SequenceDiagram({
         <line x1=${LEFT} y1=${TOP - 8} x2=${LEFT} y2=${height - 10} class="lifeline" />
         <line x1=${RIGHT} y1=${TOP - 8} x2=${RIGHT} y2=${height - 10} class="lifeline" />
         ${c.messages.map((m, i) => {
-          const y = TOP + i * ROW + 18;
+          const y = rows.y[i]!;
           const [x1, x2] = m.from === 'client' ? [LEFT, RIGHT] : [RIGHT, LEFT];
           const label = `${m.label}${m.count ? ` ×${m.count}` : ''}`;
           return html`<g class=${`msg ${m.visibility}`}>
@@ -96,10 +116,62 @@ export function SequenceDiagram({
                   >`
                 : null
             }
+            ${
+              m.hidden
+                ? html`<text
+                    x=${(LEFT + RIGHT) / 2}
+                    y=${y + 12 + HIDDEN_ROW}
+                    text-anchor="middle"
+                    class="hidden-list"
+                    data-testid="hidden-messages"
+                    >${t('seq.hidden')} ${m.hidden.join(' · ')}</text
+                  >`
+                : null
+            }
           </g>`;
         })}
       </svg>
     </div>
     ${c.omitted > 0 ? html`<p class="small">${c.omitted} ${t('seq.omitted')}</p>` : null}
   </div>`;
+}
+
+function layout(messages: readonly SequenceMessage[]): { y: number[]; end: number } {
+  const y: number[] = [];
+  let at = TOP;
+  for (const m of messages) {
+    y.push(at + 18);
+    at += ROW + (m.hidden ? HIDDEN_ROW : 0);
+  }
+  return { y, end: at };
+}
+
+function explainKey(c: SequenceConnection): Key {
+  if (c.protocol === 'mqtt') return 'seq.explain.mqtt';
+  if (c.tlsVersion === 'TLS 1.3') return 'seq.explain.tls13';
+  if (c.protocol === 'tls') return 'seq.explain.tls12';
+  return 'seq.explain.other';
+}
+
+/** Whether the device's identity (its certificate) is readable on the wire, per TLS version. */
+function CertificateBadge({ c, t }: { c: SequenceConnection; t: T }) {
+  if (c.protocol !== 'tls') return null;
+  const cc = c.clientCertificate;
+  const v = cc?.visibility ?? (c.clientCertificateInClear ? 'clear' : 'unknown');
+  const text =
+    v === 'clear'
+      ? `${t('seq.certClear')}${cc?.visibility === 'clear' && cc.subject ? `: ${cc.subject}` : ''}`
+      : v === 'encrypted'
+        ? t('seq.certEncrypted')
+        : v === 'none'
+          ? t('seq.certNone')
+          : t('seq.certHidden');
+  return html`<p
+      class=${`badge ${v === 'clear' ? 'bad' : 'ok'}`}
+      data-testid="cert-visibility"
+      data-visibility=${v}
+    >
+      ${c.tlsVersion ?? 'TLS'}: ${text}
+    </p>
+    ${cc && cc.visibility !== 'clear' ? html`<p class="small">${cc.evidence}</p>` : null}`;
 }

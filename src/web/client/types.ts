@@ -132,6 +132,22 @@ export interface SequenceMessage {
   readonly visibility: 'clear' | 'encrypted' | 'metadata';
   readonly detail?: string;
   readonly count?: number;
+  readonly hidden?: readonly string[];
+}
+
+export type ClientCertificateView =
+  | { readonly visibility: 'clear'; readonly subject?: string }
+  | { readonly visibility: 'encrypted' | 'none' | 'unknown'; readonly evidence: string };
+
+export interface CaptureEntry {
+  readonly id: string;
+  readonly source: 'live' | 'session' | 'run' | 'file';
+  readonly name: string;
+  readonly step?: number;
+  readonly format?: 'pcap' | 'pcapng';
+  readonly bytes?: number;
+  readonly keyLog: boolean;
+  readonly error?: { readonly code: string; readonly message: string };
 }
 
 export interface SequenceConnection {
@@ -141,18 +157,36 @@ export interface SequenceConnection {
   readonly protocol: 'tls' | 'mqtt' | 'unknown';
   readonly tlsVersion?: string;
   readonly clientCertificateInClear?: boolean;
+  readonly clientCertificate?: ClientCertificateView;
   readonly messages: readonly SequenceMessage[];
   readonly omitted: number;
 }
 
 export interface Sequence {
   readonly step: number;
+  readonly capture: CaptureEntry;
   readonly connections: readonly SequenceConnection[];
   readonly totalConnections: number;
 }
 
+export interface KeyHolderConnection {
+  readonly index: number;
+  readonly status: string;
+  readonly detail: string;
+  readonly clientCertificate?: string;
+  readonly clientId?: string;
+  readonly username?: string;
+  readonly publishes: readonly { topic: string; payload: string }[];
+}
+
 export interface Eavesdropper {
   readonly step: number;
+  readonly capture: CaptureEntry;
+  readonly keyHolder?: {
+    readonly sessions: number;
+    readonly decryptedConnections: number;
+    readonly connections: readonly KeyHolderConnection[];
+  };
   readonly packets: number;
   readonly totalConnections: number;
   readonly connections: readonly {
