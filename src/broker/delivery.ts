@@ -3,6 +3,7 @@ import { encodePacket, encodePublish } from '../wire/mqtt/encoder.js';
 import type { Broker } from './broker.js';
 import { type Connection, releaseHolds } from './connection.js';
 import type { Delivery, Session } from './session.js';
+import type { DropReason } from './stats.js';
 
 /**
  * Hand a delivery to a session: sent now if the session is online and its window (the lesser
@@ -139,18 +140,9 @@ function enqueue(broker: Broker, session: Session, delivery: Delivery, from: Con
           : stalled(broker, session)
             ? 'subscriber-stalled'
             : undefined;
-    if (reason !== undefined) {
-      broker.stats.drop(reason);
-      broker.messageDropped(session, delivery, reason);
-      return;
-    }
-    // The message was accepted and may already be acknowledged, so it is kept; the publisher
-    // stops being read until this queue drains. The queue exceeds its limit by at most what
-    // the publisher had already sent in the chunk being decoded.
-    if (from) {
-      from.holdFor(session);
-      broker.holding.add(session);
-    }
+    // The queue exceeds its limit by at most what the publisher had already sent in the chunk
+    // being decoded.
+    if (dropOrHold(broker, session, delivery, from, reason)) return;
   }
   session.queue.push(delivery);
   broker.store?.queued(session, delivery);
@@ -172,19 +164,33 @@ function spool(broker: Broker, session: Session, delivery: Delivery, from: Conne
       : stalled(broker, session)
         ? 'subscriber-stalled'
         : undefined;
-    if (reason !== undefined) {
-      broker.stats.drop(reason);
-      broker.messageDropped(session, delivery, reason);
-      return;
-    }
-    // Accepted and perhaps acknowledged already, so kept (past the limit by at most what the
-    // publisher's current chunk holds); the publisher is read again once the spool drains.
-    if (from) {
-      from.holdFor(session);
-      broker.holding.add(session);
-    }
+    if (dropOrHold(broker, session, delivery, from, reason)) return;
   }
   store.spool(session, delivery);
+}
+
+/**
+ * No room for a delivery: with a reason it is dropped (counted, logged, emitted) and true is
+ * returned. Without one it is kept — accepted, perhaps acknowledged already — and the publisher
+ * stops being read until the subscriber drains.
+ */
+function dropOrHold(
+  broker: Broker,
+  session: Session,
+  delivery: Delivery,
+  from: Connection | undefined,
+  reason: Exclude<DropReason, 'expired' | 'too-large'> | undefined,
+): boolean {
+  if (reason !== undefined) {
+    broker.stats.drop(reason);
+    broker.messageDropped(session, delivery, reason);
+    return true;
+  }
+  if (from) {
+    from.holdFor(session);
+    broker.holding.add(session);
+  }
+  return false;
 }
 
 function expired(broker: Broker, delivery: Delivery): boolean {
