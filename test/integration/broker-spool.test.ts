@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { generate } from 'mqtt-packet';
 import { parseMosquittoConf } from '../../src/broker/config/index.js';
@@ -138,6 +138,43 @@ class Received {
 const inOrder = (order: readonly number[], count: number) =>
   order.length === count && order.every((n, i) => n === i);
 
+/**
+ * An in-process broker with persistence (fsync never), max_queued_messages 10 and `extra`
+ * lines; closed, and its directory removed, after the test. Collects its log lines and the
+ * message-dropped events (`client reason`).
+ */
+async function smallBroker(t: TestContext, name: string, extra: readonly string[], queueStallMs?: number) {
+  // Removed after the broker has closed (it writes its last snapshot there).
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const port = await freePort();
+  const lines: string[] = [];
+  const config = parseMosquittoConf(
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence true',
+      'persistence_fsync never',
+      'max_queued_messages 10',
+      ...extra,
+      '',
+    ].join('\n'),
+    { file: `${name}.conf`, baseDir: dir },
+  );
+  const running = await runBroker(config, {
+    stderr: (line) => lines.push(line),
+    ...(queueStallMs !== undefined ? { queueStallMs } : {}),
+  });
+  t.after(async () => {
+    await running.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const dropped: string[] = [];
+  running.broker.events.subscribe((e) => {
+    if (e.type === 'message-dropped') dropped.push(`${e.clientId} ${e.reason}`);
+  });
+  return { port, lines, running, dropped };
+}
+
 test(`${N1} QoS 1 and ${N2} QoS 2 messages for an absent subscriber (max_queued_messages ${QUEUE}): all acknowledged, none dropped, spooled; after SIGKILL and a restart every one arrives in order, QoS 2 once`, async (t) => {
   const dir = tempDir(t, 'spool-');
   const { port, metricsPort } = await ports();
@@ -257,31 +294,7 @@ test('SIGKILL while the spool drains: after the restart the subscriber gets the 
 });
 
 test('max_spooled_bytes reached: further messages for the absent session are dropped, counted, logged and emitted (spool-full); publishers are never held', async (t) => {
-  // Removed after the broker has closed (it writes its last snapshot there).
-  const dir = mkdtempSync(join(tmpdir(), 'spool-full-'));
-  const port = await freePort();
-  const lines: string[] = [];
-  const config = parseMosquittoConf(
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence true',
-      'persistence_fsync never',
-      'max_queued_messages 10',
-      'max_spooled_bytes 4096',
-      '',
-    ].join('\n'),
-    { file: 'spool-full.conf', baseDir: dir },
-  );
-  const running = await runBroker(config, { stderr: (line) => lines.push(line) });
-  t.after(async () => {
-    await running.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const dropped: string[] = [];
-  running.broker.events.subscribe((e) => {
-    if (e.type === 'message-dropped') dropped.push(`${e.clientId} ${e.reason}`);
-  });
+  const { port, lines, running, dropped } = await smallBroker(t, 'spool-full', ['max_spooled_bytes 4096']);
   const sub = await connect(port, { clientId: 'full-sub', clean: false });
   await sub.subscribeAsync('lab/f', { qos: 1 });
   await sub.endAsync();
@@ -317,30 +330,12 @@ test('max_spooled_bytes reached: further messages for the absent session are dro
 });
 
 test('a connected subscriber that stops acknowledging: past its queue its messages spool to disk (none dropped, publishers released), and all arrive once it drains', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'spool-stall-'));
-  const port = await freePort();
-  const lines: string[] = [];
-  const config = parseMosquittoConf(
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence true',
-      'persistence_fsync never',
-      'max_queued_messages 10',
-      'max_inflight_messages 5',
-      '',
-    ].join('\n'),
-    { file: 'spool-stall.conf', baseDir: dir },
+  const { port, lines, running, dropped } = await smallBroker(
+    t,
+    'spool-stall',
+    ['max_inflight_messages 5'],
+    200,
   );
-  const running = await runBroker(config, { stderr: (line) => lines.push(line), queueStallMs: 200 });
-  t.after(async () => {
-    await running.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const dropped: string[] = [];
-  running.broker.events.subscribe((e) => {
-    if (e.type === 'message-dropped') dropped.push(e.reason);
-  });
   // A raw client: CONNECT (persistent session), SUBSCRIBE at QoS 1, then never a PUBACK.
   const stuck = tcpConnect(port, '127.0.0.1');
   let inbound = 0;
