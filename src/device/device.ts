@@ -11,6 +11,7 @@ import { SerialConsole } from './firmware/console.js';
 import { type FirmwareSettings, readFirmwareFlash } from './firmware/flash.js';
 import { keyFromFlash, keyFromSlot8, openSecureElement } from './firmware/identity.js';
 import { secureElementSigner } from './drivers/atecc608-signer.js';
+import type { ResponseWait } from './drivers/atecc608.js';
 import { MqttLink } from './firmware/link.js';
 import { DeviceRam } from './firmware/ram.js';
 import { type DeviceTls, type DeviceTlsVersion, deviceTls } from './firmware/tls.js';
@@ -39,6 +40,8 @@ export interface DeviceOptions {
   readonly clock?: Clock;
   readonly rng?: Rng;
   readonly busClock?: BusClock;
+  /** How the secure element driver waits for an answer (default 'sparkfun-delays', as the lab sheet's firmware). */
+  readonly seWait?: ResponseWait;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
 }
 
@@ -203,7 +206,7 @@ async function buildTls(
   try {
     if (settings.keySource === 'se-slot0') {
       // Step 4: the key never leaves the chip; the TLS client asks the chip to sign.
-      const se = await openSecureElement(board, log);
+      const se = await openSecureElement(board, log, options.seWait);
       const signer = await secureElementSigner(se, 0);
       const tls = deviceTls({ caCert: settings.caCert, clientCert: settings.clientCert, signer, maxVersion });
       log.println(
@@ -214,7 +217,7 @@ async function buildTls(
     const keyPem =
       settings.keySource === 'flash'
         ? keyFromFlash(settings, ram, log)
-        : await keyFromSlot8(await openSecureElement(board, log), ram, log);
+        : await keyFromSlot8(await openSecureElement(board, log, options.seWait), ram, log);
     const tls = deviceTls({ caCert: settings.caCert, clientCert: settings.clientCert, keyPem, maxVersion });
     log.println(`TLS client ready (CA + client certificate from flash, key from ${settings.keySource}).`);
     return { tls, seSigner: undefined };

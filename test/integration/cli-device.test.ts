@@ -254,3 +254,58 @@ test('device run --signed-readings: step 4 readings signed in the chip, verified
   );
   assert.ok(readings.every((r) => r.sig?.length === 86 && r.flagged === undefined));
 });
+
+test('device run --step 4 --tls-version 1.3 --se-wait poll: our TLS 1.3 client, the chip signs; a bad --se-wait is refused', async (t) => {
+  const dir = tempDir(t);
+  const f = await makeTlsFixtures(dir);
+  readableByBroker(dir);
+  const port = await freePort();
+  const conf = [
+    `listener ${port} 127.0.0.1`,
+    `cafile ${f.cafile}`,
+    `certfile ${f.server.cert}`,
+    `keyfile ${f.server.key}`,
+    'require_certificate true',
+    'use_identity_as_username true',
+    '',
+  ].join('\n');
+  const broker = await startBroker(t, 'mqtts-lab', dir, conf, port);
+  const part = join(dir, 'm5go.se');
+  const csr = join(dir, 'm5go.csr');
+  assert.equal((await cli(['se', 'create', part])).code, 0);
+  assert.equal((await cli(['se', 'csr', part, '--slot', '0', '--cn', 'm5go-01', '--out', csr])).code, 0);
+  const cert = await f.issueFromCsr('m5go-s4', readFileSync(csr));
+  const args = [
+    'device',
+    'run',
+    'm5go',
+    '--step',
+    '4',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '--servername',
+    'localhost',
+    '--cafile',
+    f.cafile,
+    '--cert',
+    cert,
+    '--se',
+    part,
+    '--tls-version',
+    '1.3',
+  ];
+
+  const bad = await cli([...args, '--se-wait', 'sometimes', '--json']);
+  assert.equal(bad.code, 1);
+  const error = bad.json<{ error: { code: string; details: { option: string } } }>().error;
+  assert.deepEqual([error.code, error.details.option], ['ERR_OPTIONS_INVALID', 'se-wait']);
+
+  const pub = await cli([...args, '--se-wait', 'poll', '--count', '2', '--interval', '50']);
+  assert.equal(pub.code, 0, pub.stderr);
+  assert.match(pub.stdout, /signatures by the secure element, slot 0/);
+  assert.match(pub.stdout, /\] TLS handshake OK: TLSv1\.3, TLS_AES_/);
+  assert.match(pub.stdout, /\] Published #2 to m5go\/env: /);
+  assert.match(broker.log(), /New client connected from \S+ as m5go-01 /);
+});

@@ -15,6 +15,7 @@ interface Flags extends FirmwareFlags {
   se?: string;
   servername?: string;
   tlsVersion: '1.2' | '1.3';
+  seWait: string;
   interval: number;
   count?: number;
   qos: string;
@@ -48,6 +49,11 @@ export function registerRun(device: Command, io: CliIo): void {
       "highest TLS version the device offers: 1.2 (the lab sheet's ESP32) or 1.3",
       '1.2',
     )
+    .option(
+      '--se-wait <mode>',
+      "how the secure element driver waits for an answer: sparkfun (the lab sheet's library: fixed delays) or poll (CryptoAuthLib: polls until the part answers, up to its maximum execution time)",
+      'sparkfun',
+    )
     .option('--interval <ms>', 'publisher: milliseconds between readings', positiveNumber, 2000)
     .option(
       '-C, --count <n>',
@@ -77,6 +83,7 @@ export function registerRun(device: Command, io: CliIo): void {
         'mqtts-lab device run m5go --step 2 --cafile tls/ca.crt --cert tls/m5go-01.crt --key tls/m5go-01.key',
         'mqtts-lab device run m5go --step 3 --cafile tls/ca.crt --cert tls/m5go-01.crt --se m5go.se --count 10',
         'mqtts-lab device run m5go --step 4 --cafile tls/ca.crt --cert tls/m5go-s4.crt --se m5go.se --signed-readings',
+        'mqtts-lab device run m5go --step 4 --cafile tls/ca.crt --cert tls/m5go-s4.crt --se m5go.se --tls-version 1.3 --se-wait poll',
         'mqtts-lab device run m5stack --step 4 --cafile tls/ca.crt --cert tls/m5stack-s4.crt --se m5stack.se -i m5stack-01 --signed-readings --publisher-cert tls/m5go-s4.crt',
       ]),
     ].join('\n'),
@@ -89,6 +96,15 @@ export function registerRun(device: Command, io: CliIo): void {
         `--tls-version is 1.2 or 1.3, not ${String(flags.tlsVersion)}`,
         {
           details: { option: 'tls-version' },
+        },
+      );
+    }
+    if (flags.seWait !== 'sparkfun' && flags.seWait !== 'poll') {
+      throw new LabError(
+        'ERR_OPTIONS_INVALID',
+        `--se-wait is sparkfun or poll, not ${String(flags.seWait)}`,
+        {
+          details: { option: 'se-wait' },
         },
       );
     }
@@ -105,6 +121,7 @@ export function registerRun(device: Command, io: CliIo): void {
       secureElement,
       environment: role === 'm5go' ? new Environment({ rng }) : undefined,
       tlsMaxVersion: flags.tlsVersion,
+      seWait: flags.seWait === 'poll' ? 'poll' : 'sparkfun-delays',
       servername: flags.servername,
       zeroKeyBuffers: flags.keepKeyInRam !== true,
       intervalMs: flags.interval,

@@ -1,5 +1,5 @@
 import { LabError } from '../../core/errors.js';
-import { Atecc608Driver, ATECC_TNGTLS_ADDRESS } from '../drivers/atecc608.js';
+import { Atecc608Driver, ATECC_TNGTLS_ADDRESS, type ResponseWait } from '../drivers/atecc608.js';
 import { slotBlockAddress } from '../drivers/atecc608-protocol.js';
 import { SLOT8_BLOCKS, SLOT8_BYTES } from '../keys/index.js';
 import { base64Into, base64Size } from './base64.js';
@@ -14,8 +14,14 @@ const PEM_TAIL = Buffer.from('\n-----END PRIVATE KEY-----\n');
 /**
  * The lab sheet's Step 3 boot over the I2C bus: probe 0x35, begin(), readConfigZone(), check
  * the locks. Halts (ERR_SE_NO_DEVICE) before any network activity when the part does not answer.
+ * `responseWait`: the SparkFun library's fixed delays (the lab sheet's firmware) or
+ * CryptoAuthLib's polling, which also works with a part at its maximum execution times.
  */
-export async function openSecureElement(board: Board, log: SerialConsole): Promise<Atecc608Driver> {
+export async function openSecureElement(
+  board: Board,
+  log: SerialConsole,
+  responseWait: ResponseWait = 'sparkfun-delays',
+): Promise<Atecc608Driver> {
   const bus = board.bus;
   // A sleeping ATECC608B NACKs every address: wake it (general call, tWHI) before the probe.
   // The lab sheet probes 0x35 directly, which finds the part only if something woke it.
@@ -30,7 +36,7 @@ export async function openSecureElement(board: Board, log: SerialConsole): Promi
     );
   }
   log.println('ATECC608 detected at 0x35.');
-  const se = new Atecc608Driver(bus, ATECC_TNGTLS_ADDRESS);
+  const se = new Atecc608Driver(bus, ATECC_TNGTLS_ADDRESS, { responseWait });
   if (!(await se.begin())) {
     log.println('Error: ATECC608 did not answer the wake-up. Halting.');
     throw new LabError('ERR_SE_NO_DEVICE', 'the ATECC608 at 0x35 gives no valid wake reply', {
