@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { isLabError } from '../../core/errors.js';
 import { testCertificates } from '../tls/certs.case.js';
 import { tls12Connection, tls13Connection } from '../tls/golden.case.js';
+import { parseKeyLog } from '../tls/keylog.js';
 import { analyzeCapture } from './analyze.js';
 import { mulberry32 as prng } from '../../../test/helpers/prng.js';
 import {
@@ -307,4 +310,47 @@ test('400 random and mutated connections: the analysis never throws and always g
     assert.equal(c.verdict.metadata, 'exposed');
     assert.ok(['mqtt', 'tls', 'unknown'].includes(c.protocol), c.protocol);
   }
+});
+
+/** Paths of every byte view (or buffer) reachable from `v`. */
+function byteViews(v: unknown, path = '', seen = new Set<object>()): string[] {
+  if (typeof v !== 'object' || v === null || seen.has(v)) return [];
+  seen.add(v);
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return [path];
+  return Object.entries(v).flatMap(([k, x]) => byteViews(x, `${path}.${k}`, seen));
+}
+
+test('an analysis keeps no view of the capture or of its streams (their buffer is reused connection after connection)', async () => {
+  const certs = await testCertificates();
+  const golden = join(import.meta.dirname, '../../../test/golden/wire');
+  const withKeys = ['mosquitto-pub-tls12', 'mosquitto-pub-tls13'].map((name) => ({
+    bytes: new Uint8Array(readFileSync(join(golden, `${name}.pcap`))),
+    keyLog: parseKeyLog(readFileSync(join(golden, `${name}.keys`), 'utf8'), name),
+  }));
+  const step1 = conversation(step1Session());
+  const tls12 = conversation(
+    tlsSteps(tls12Connection([certs.broker, certs.ca], [certs.device])),
+    8883,
+    50001,
+  );
+  const tls13 = conversation(tlsSteps(tls13Connection({ c2s: [64, 900], s2c: [4] })), 8883, 50002);
+  const mixed = pcap(tls12, step1, tls13);
+  for (const a of [
+    analyzeCapture(mixed),
+    ...withKeys.map((k) => analyzeCapture(k.bytes, { keyLog: k.keyLog })),
+  ]) {
+    assert.deepEqual(byteViews(a), []);
+    assert.ok(a.connections.length > 0);
+  }
+  assert.ok(
+    withKeys.every(
+      (k) => (analyzeCapture(k.bytes, { keyLog: k.keyLog }).keyLog?.decryptedConnections ?? 0) > 0,
+    ),
+  );
+  // Each connection reads as it does alone, whatever was analyzed before it.
+  const alone = [tls12, step1, tls13].map((c) => only(pcap(c)));
+  assert.deepEqual(
+    analyzeCapture(mixed).connections.map((c) => ({ ...c, index: 0 })),
+    alone.map((c) => ({ ...c, index: 0 })),
+  );
 });

@@ -3,10 +3,15 @@
  * a passive observer learns — everything, for plaintext MQTT; the handshake, and sizes and times,
  * for TLS — each item with a verdict and the bytes it was read from.
  */
-import { isLabError, type LabError } from '../../core/errors.js';
 import { parseOptions, z } from '../../core/options.js';
-import { type CapturedPacket, decodeTcpFrame, readCapture, type TcpSegment } from '../pcap/index.js';
-import { DEFAULT_MAX_STREAM_BYTES, reassembleTcp, type TcpConnection } from '../tcp/index.js';
+import {
+  buildAll,
+  type CaptureFlows,
+  type ConnectionBuilder,
+  DEFAULT_MAX_STREAM_BYTES,
+  scanFlows,
+  type TcpConnection,
+} from '../tcp/index.js';
 import { aeadOverhead, dissectTls } from '../tls/index.js';
 import { KeyLog } from '../tls/keylog.js';
 import { observation } from './bytes-view.js';
@@ -42,18 +47,19 @@ type Options = z.output<typeof schema>;
 /** Throws ERR_PCAP_MALFORMED / ERR_PCAP_UNSUPPORTED for a file the reader refuses; peer bytes never throw. */
 export function analyzeCapture(bytes: Uint8Array, options: AnalyzeOptions = {}): CaptureAnalysis {
   const o = parseOptions(schema, options, 'analyzeCapture');
-  const capture = readCapture(bytes);
-  const { segments, notes } = decodeSegments(capture.packets);
-  const connections = reassembleTcp(segments, { maxStreamBytes: o.maxStreamBytes }).map((c, i) =>
-    analyzeTcpConnection(c, i, o),
+  const flows = scanFlows(bytes);
+  const notes = frameNotes(flows);
+  const arena = streamArena(flows.connections, o.maxStreamBytes);
+  const connections = flows.connections.map((c, i) =>
+    analyzeTcpConnection(c.build(o.maxStreamBytes, arena(c)), i, o),
   );
   const decryptedConnections = connections.filter((c) => (c.decrypted?.records.decrypted ?? 0) > 0).length;
   return {
     kind: 'mqtts-lab.capture-analysis',
     version: 1,
-    format: capture.format,
-    packets: capture.packets.length,
-    tcpSegments: segments.length,
+    format: flows.format,
+    packets: flows.packets,
+    tcpSegments: flows.tcpSegments,
     connections,
     ...(o.keyLog && { keyLog: { sessions: o.keyLog.size, decryptedConnections } }),
     notes,
@@ -63,8 +69,9 @@ export function analyzeCapture(bytes: Uint8Array, options: AnalyzeOptions = {}):
 /** The capture's TCP connections, reassembled (what a replay or a custom check reads). */
 export function captureConnections(bytes: Uint8Array, options: AnalyzeOptions = {}): TcpConnection[] {
   const o = parseOptions(schema, options, 'captureConnections');
-  const { segments } = decodeSegments(readCapture(bytes).packets);
-  return reassembleTcp(segments, { maxStreamBytes: o.maxStreamBytes });
+  const flows = scanFlows(bytes);
+  frameNotes(flows);
+  return buildAll(flows, o.maxStreamBytes);
 }
 
 /** One reassembled connection (e.g. from a live recording) through the same analysis. */
@@ -76,26 +83,35 @@ export function analyzeConnection(
   return analyzeTcpConnection(conn, index, parseOptions(schema, options, 'analyzeConnection'));
 }
 
-/** Frame by frame, so one damaged frame is a note and the rest of the capture is still read. */
-function decodeSegments(packets: readonly CapturedPacket[]): {
-  segments: TcpSegment[];
-  notes: AnalysisNote[];
-} {
-  const segments: TcpSegment[] = [];
-  const skipped = { malformed: 0, unsupported: 0, other: 0 };
-  let first: LabError | undefined;
-  packets.forEach((p, i) => {
-    try {
-      const s = decodeTcpFrame(p, i);
-      if (s === null) skipped.other++;
-      else segments.push(s);
-    } catch (err) {
-      if (!isLabError(err, 'ERR_PCAP_MALFORMED') && !isLabError(err, 'ERR_PCAP_UNSUPPORTED')) throw err;
-      first ??= err;
-      skipped[err.code === 'ERR_PCAP_MALFORMED' ? 'malformed' : 'unsupported']++;
-    }
-  });
-  if (first && segments.length === 0 && skipped.other === 0) throw first; // nothing readable at all
+/**
+ * Connection by connection, the streams of each go in one buffer, the size of the largest
+ * connection, zeroed again for the next: 200 MB of streams cost one allocation, not fresh pages
+ * (and the collections V8 runs as array-buffer memory grows) for each connection. Safe because
+ * nothing of an analysis keeps a view of stream bytes: every value taken from them is a number
+ * or a string (analyze.test.ts checks it).
+ */
+function streamArena(
+  connections: readonly ConnectionBuilder[],
+  maxStreamBytes: number,
+): (c: ConnectionBuilder) => (length: number) => Uint8Array {
+  let largest = 0;
+  for (const c of connections) largest = Math.max(largest, c.measure(maxStreamBytes));
+  const buffer = new Uint8Array(largest);
+  return (c) => {
+    buffer.fill(0, 0, c.measure(maxStreamBytes)); // the builder leaves bytes never sent as zeros
+    let at = 0;
+    return (length) => {
+      const view = buffer.subarray(at, at + length);
+      at += length;
+      return view;
+    };
+  };
+}
+
+/** One damaged frame is a note and the rest of the capture is still read; nothing readable throws. */
+function frameNotes(flows: CaptureFlows): AnalysisNote[] {
+  const { skipped, firstError: first } = flows;
+  if (first && flows.tcpSegments === 0 && skipped.other === 0) throw first; // nothing readable at all
   const notes: AnalysisNote[] = [];
   if (skipped.other > 0) notes.push({ what: `${skipped.other} frames are not IPv4/TCP (skipped)` });
   const bad = skipped.malformed + skipped.unsupported;
@@ -103,7 +119,7 @@ function decodeSegments(packets: readonly CapturedPacket[]): {
     notes.push({
       what: `${bad} frames could not be decoded and were skipped (first: ${first.code}: ${first.message})`,
     });
-  return { segments, notes };
+  return notes;
 }
 
 function analyzeTcpConnection(conn: TcpConnection, index: number, o: Options): ConnectionAnalysis {

@@ -12,9 +12,12 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Text when the bytes are printable UTF-8, hex otherwise; at most PREVIEW_BYTES of them. */
 export function bytesView(bytes: Uint8Array): BytesView {
-  const kept = bytes.subarray(0, PREVIEW_BYTES);
-  const truncated = kept.length < bytes.length;
-  const buf = Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength);
+  const truncated = bytes.length > PREVIEW_BYTES;
+  // A Buffer that needs no cut is read as it is: no view made per message.
+  const buf =
+    !truncated && Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, PREVIEW_BYTES));
   // A cut can split a multi-byte character: judge the text on the whole value when it is small
   // (when nothing was cut, `buf` is the whole value).
   if (isUtf8(buf) || (truncated && isUtf8(trimPartial(buf)))) {
@@ -58,5 +61,8 @@ export function observation(
 ): Observation {
   const kept: Evidence[] = [];
   for (const e of evidence) if (e !== undefined && kept.length < MAX_EVIDENCE) kept.push(e);
-  return { item, verdict, ...(value === undefined ? {} : { value }), detail, evidence: kept };
+  // Two literals, not a conditional spread: no object made only to be copied.
+  return value === undefined
+    ? { item, verdict, detail, evidence: kept }
+    : { item, verdict, value, detail, evidence: kept };
 }

@@ -6,13 +6,9 @@ import type { Direction, Evidence, MqttPublishView, MqttView, Observation } from
 
 const WHO: Record<Direction, string> = { c2s: 'client → broker', s2c: 'broker → client' };
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
-/** The packet's bytes as they are (a view: the report reads at most PREVIEW_BYTES of them). */
-const asBytes = (p: string | Buffer | undefined) =>
-  typeof p === 'string'
-    ? new Uint8Array(Buffer.from(p, 'utf8'))
-    : p === undefined
-      ? new Uint8Array(0)
-      : new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
+/** The packet's bytes as they are (the report reads at most PREVIEW_BYTES of them). */
+const asBytes = (p: string | Buffer | undefined): Uint8Array =>
+  typeof p === 'string' ? new Uint8Array(Buffer.from(p, 'utf8')) : p === undefined ? new Uint8Array(0) : p;
 
 /**
  * What plaintext MQTT gives away: every field of every packet. Each finding is `exposed`; the
@@ -213,16 +209,15 @@ function connackView(p: IConnackPacket, level: number | undefined, evidence: Evi
 }
 
 function publishView(p: IPublishPacket, evidence: Evidence): MqttPublishView {
-  return {
-    direction: evidence.direction,
-    topic: p.topic,
-    qos: p.qos,
-    retain: p.retain === true,
-    dup: p.dup === true,
-    ...(p.messageId !== undefined && { messageId: p.messageId }),
-    payload: bytesView(asBytes(p.payload)),
-    evidence,
-  };
+  const direction = evidence.direction;
+  const { topic, qos, messageId } = p;
+  const retain = p.retain === true;
+  const dup = p.dup === true;
+  const payload = bytesView(asBytes(p.payload));
+  // Two literals, not a conditional spread: one object per message.
+  return messageId === undefined
+    ? { direction, topic, qos, retain, dup, payload, evidence }
+    : { direction, topic, qos, retain, dup, messageId, payload, evidence };
 }
 
 function publishObservation(p: MqttPublishView): Observation {
@@ -230,10 +225,19 @@ function publishObservation(p: MqttPublishView): Observation {
   return observation(
     'mqtt.publish',
     'exposed',
-    `${p.topic}: ${showBytes(p.payload)}`,
-    `PUBLISH ${WHO[p.direction]}, ${flags}, ${p.payload.bytes}-byte payload`,
+    flat(`${p.topic}: ${showBytes(p.payload)}`),
+    flat(`PUBLISH ${WHO[p.direction]}, ${flags}, ${p.payload.bytes}-byte payload`),
     [p.evidence],
   );
+}
+
+/**
+ * The string as one piece: a string built by concatenation is a tree of its parts until it is
+ * read, and kept for every message that tree is what each young collection copies.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
 }
 
 function disconnectObservation(p: Packet, dir: Direction, level: number | undefined, e: Evidence) {

@@ -21,14 +21,18 @@ const MAX_ALERTS = 20;
 /** The type-23 records of each direction: application data (and TLS 1.3's encrypted handshake). */
 export function recordViews(d: Tls, overhead: number | undefined): Record<'c2s' | 's2c', RecordView[]> {
   const out: Record<'c2s' | 's2c', RecordView[]> = { c2s: [], s2c: [] };
-  for (const r of d.records) {
-    if (r.contentType !== APPLICATION_DATA) continue;
-    out[r.direction].push({
-      timeUs: r.timestampUs,
-      offset: r.offset,
-      recordLength: r.length,
-      ...(overhead !== undefined && r.length >= overhead && { plaintextLength: r.length - overhead }),
-    });
+  const t = d.recordTable;
+  for (let i = 0; i < t.length; i++) {
+    if (t.contentType(i) !== APPLICATION_DATA) continue;
+    const length = t.fragmentLength(i);
+    const timeUs = t.timestampUs(i);
+    const offset = t.offset(i);
+    // Two literals, not a conditional spread: one object per record, of one of two shapes.
+    out[t.direction(i)].push(
+      overhead !== undefined && length >= overhead
+        ? { timeUs, offset, recordLength: length, plaintextLength: length - overhead }
+        : { timeUs, offset, recordLength: length },
+    );
   }
   return out;
 }
@@ -63,8 +67,8 @@ export function tlsView(d: Tls, overhead: number | undefined): TlsView {
     })),
     ...(overhead !== undefined && { aeadOverhead: overhead }),
     records: {
-      c2s: d.records.filter((r) => r.direction === 'c2s').length,
-      s2c: d.records.filter((r) => r.direction === 's2c').length,
+      c2s: d.recordTable.count('c2s'),
+      s2c: d.recordTable.count('s2c'),
     },
   };
 }
@@ -156,7 +160,7 @@ export function tlsObservations(d: Tls, view: TlsView, traffic: TrafficAnalysis)
     ),
   );
   for (const a of d.alerts.slice(0, MAX_ALERTS)) {
-    const r = d.records[a.recordIndex];
+    const r = d.recordTable.get(a.recordIndex);
     const e = r && {
       direction: r.direction,
       timeUs: r.timestampUs,

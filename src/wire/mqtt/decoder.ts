@@ -28,6 +28,21 @@ const ACK_NAMES = ['', '', '', '', 'puback', 'pubrec', 'pubrel', 'pubcomp'] as c
 const REQUIRED_FLAGS = [-1, 0, 0, -1, 0, 0, 2, 0, 2, 0, 2, 0, 0, 0, 0, 0];
 
 /**
+ * The pieces as one Buffer: a view when they lie end to end in one ArrayBuffer (pieces of a
+ * reassembled stream), else a copy.
+ */
+function join(pieces: readonly Buffer[], total: number): Buffer {
+  const first = pieces[0]!;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    if (p.buffer !== first.buffer || p.byteOffset !== end) return Buffer.concat(pieces as Buffer[], total);
+    end += p.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, total);
+}
+
+/**
  * A sans-IO, incremental, bounded MQTT decoder. The remaining length is read from the fixed
  * header and checked against `maxPacketSize` before a single body byte is buffered, so a peer
  * announcing 256 MB costs nothing (mqtt-packet's own parser buffers whatever is announced).
@@ -64,11 +79,11 @@ export class MqttDecoder {
       this.pendingBytes += chunk.length;
       // Keep the whole fixed header in pending[0]; re-joining the list on every push would
       // copy the buffered body again per chunk (quadratic in a body sent in small pieces).
-      if (this.pending[0]!.length < 5) this.pending = [Buffer.concat(this.pending, this.pendingBytes)];
+      if (this.pending[0]!.length < 5) this.pending = [join(this.pending, this.pendingBytes)];
       const need = this.frameLength(this.pending[0]!);
       if (typeof need === 'object') return this.fail(need);
       if (need === 0 || this.pendingBytes < need) return undefined;
-      buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+      buf = this.pending.length === 1 ? this.pending[0]! : join(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
     }

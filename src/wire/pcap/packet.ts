@@ -29,6 +29,20 @@ export interface CapturedPacket {
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
+/**
+ * A packet as the readers find it, without an object: its data is `bytes[dataStart,
+ * dataStart + captured)` of the file given to the scan.
+ */
+export type PacketSink = (
+  timestampUs: number,
+  linkType: number,
+  dataStart: number,
+  captured: number,
+  originalLength: number,
+  interfaceId: number,
+  comment: string | undefined,
+) => void;
+
 export interface CaptureInterface {
   readonly linkType: number;
   /** 0 = no limit (pcapng). */

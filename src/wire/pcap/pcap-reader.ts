@@ -1,6 +1,6 @@
 import { LabError } from '../../core/errors.js';
 import { ByteCursor, malformed } from './cursor.js';
-import type { Capture, CapturedPacket } from './packet.js';
+import type { Capture, CapturedPacket, CaptureInterface, PacketSink } from './packet.js';
 import { PCAP_MAGIC_MICROSECONDS, PCAP_MAGIC_NANOSECONDS } from './pcap-writer.js';
 
 const FILE_HEADER_LENGTH = 24;
@@ -36,6 +36,25 @@ function malformedRecord(c: ByteCursor, index: number, snaplen: number): never {
  * timestamps. Packet data are views into `bytes`, not copies.
  */
 export function readPcap(bytes: Uint8Array): Capture {
+  const packets: CapturedPacket[] = [];
+  const interfaces = scanPcap(bytes, (timestampUs, linkType, dataStart, captured, originalLength) => {
+    packets.push({
+      timestampUs,
+      interfaceId: 0,
+      linkType,
+      data: bytes.subarray(dataStart, dataStart + captured),
+      originalLength,
+      fileOffset: dataStart,
+    });
+  });
+  return { format: 'pcap', interfaces, packets };
+}
+
+/**
+ * The reader's loop without a packet object: `sink` gets each record's fields and where its data
+ * lies in `bytes`, in file order. Throws what `readPcap` throws, after the records before the fault.
+ */
+export function scanPcap(bytes: Uint8Array, sink: PacketSink): CaptureInterface[] {
   const magic = pcapMagic(bytes);
   if (magic === null) throw malformed('not a pcap magic number', 0);
   const c = new ByteCursor(bytes, magic.littleEndian);
@@ -52,7 +71,6 @@ export function readPcap(bytes: Uint8Array): Capture {
   const snaplen = c.u32('snap length');
   // pcap §4: LinkType is the low 16 bits; the upper bits carry FCS information.
   const linkType = c.u32('link type') & 0xffff;
-  const packets: CapturedPacket[] = [];
   // The loop reads the record header straight from a DataView: the cursor's checked reads (and
   // their field names) are only used to describe a record that does not fit.
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -60,30 +78,29 @@ export function readPcap(bytes: Uint8Array): Capture {
   const nano = magic.nanoseconds;
   const end = bytes.length;
   let at = FILE_HEADER_LENGTH;
+  let index = 0;
   while (at < end) {
     const captured = at + 16 <= end ? view.getUint32(at + 8, le) : -1;
     // pcap §5: Captured Packet Length never exceeds SnapLen.
     if (captured < 0 || (snaplen > 0 && captured > snaplen) || at + 16 + captured > end) {
       c.skip(at - c.offset, 'previous packets');
-      malformedRecord(c, packets.length, snaplen);
+      malformedRecord(c, index, snaplen);
     }
     const seconds = view.getUint32(at, le);
     const fraction = view.getUint32(at + 4, le);
     const original = view.getUint32(at + 12, le);
     const fileOffset = at + 16;
-    packets.push({
-      timestampUs: seconds * 1e6 + (nano ? Math.floor(fraction / 1000) : fraction),
-      interfaceId: 0,
+    sink(
+      seconds * 1e6 + (nano ? Math.floor(fraction / 1000) : fraction),
       linkType,
-      data: bytes.subarray(fileOffset, fileOffset + captured),
-      originalLength: Math.max(original, captured),
       fileOffset,
-    });
+      captured,
+      Math.max(original, captured),
+      0,
+      undefined,
+    );
+    index++;
     at = fileOffset + captured;
   }
-  return {
-    format: 'pcap',
-    interfaces: [{ linkType, snaplen, unitsPerSecond: magic.nanoseconds ? 10n ** 9n : 10n ** 6n }],
-    packets,
-  };
+  return [{ linkType, snaplen, unitsPerSecond: magic.nanoseconds ? 10n ** 9n : 10n ** 6n }];
 }

@@ -1,6 +1,6 @@
 import { LabError } from '../../core/errors.js';
 import { ByteCursor, malformed } from './cursor.js';
-import type { Capture, CaptureInterface, CapturedPacket } from './packet.js';
+import type { Capture, CaptureInterface, CapturedPacket, PacketSink } from './packet.js';
 import {
   BLOCK_EPB,
   BLOCK_IDB,
@@ -37,8 +37,37 @@ interface Section {
  * data are views into `bytes`.
  */
 export function readPcapng(bytes: Uint8Array): Capture {
-  const interfaces: Interface[] = [];
   const packets: CapturedPacket[] = [];
+  const interfaces = scanPcapng(
+    bytes,
+    (timestampUs, linkType, dataStart, captured, originalLength, interfaceId, comment) => {
+      packets.push({
+        timestampUs,
+        interfaceId,
+        linkType,
+        data: bytes.subarray(dataStart, dataStart + captured),
+        originalLength,
+        fileOffset: dataStart,
+        ...(comment === undefined ? {} : { comment }),
+      });
+    },
+  );
+  return { format: 'pcapng', interfaces, packets };
+}
+
+/** Where packets go, and the last timestamp (an SPB has none of its own). */
+interface Out {
+  readonly sink: PacketSink;
+  lastUs: number | undefined;
+}
+
+/**
+ * The reader's loop without a packet object: `sink` gets each packet's fields and where its data
+ * lies in `bytes`, in file order. Throws what `readPcapng` throws, after the packets before the fault.
+ */
+export function scanPcapng(bytes: Uint8Array, sink: PacketSink): CaptureInterface[] {
+  const interfaces: Interface[] = [];
+  const packets: Out = { sink, lastUs: undefined };
   let section: Section | undefined;
   let at = 0;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -72,7 +101,7 @@ export function readPcapng(bytes: Uint8Array): Capture {
     readBlock(type, body, section, interfaces, packets);
     at += total;
   }
-  return { format: 'pcapng', interfaces: interfaces.map(publicInterface), packets };
+  return interfaces.map(publicInterface);
 }
 
 const EPB_FIXED = 20;
@@ -88,7 +117,7 @@ function enhancedPacket(
   view: DataView,
   at: number,
   section: Section,
-  packets: CapturedPacket[],
+  packets: Out,
 ): number {
   const le = section.littleEndian;
   if (at + 12 + EPB_FIXED > bytes.length || view.getUint32(at, le) !== BLOCK_EPB) return 0;
@@ -107,14 +136,17 @@ function enhancedPacket(
   const low = view.getUint32(at + 16, le);
   const original = view.getUint32(at + 24, le);
   const exact = iface.plainMicros && high < 0x200000; // below 2^53: a number holds it exactly
-  packets.push({
-    timestampUs: exact ? high * TWO_32 + low : toMicros((BigInt(high) << 32n) | BigInt(low), iface),
-    interfaceId: iface.index,
-    linkType: iface.linkType,
-    data: bytes.subarray(dataStart, dataStart + captured),
-    originalLength: Math.max(original, captured),
-    fileOffset: dataStart,
-  });
+  const timestampUs = exact ? high * TWO_32 + low : toMicros((BigInt(high) << 32n) | BigInt(low), iface);
+  packets.lastUs = timestampUs;
+  packets.sink(
+    timestampUs,
+    iface.linkType,
+    dataStart,
+    captured,
+    Math.max(original, captured),
+    iface.index,
+    undefined,
+  );
   return total;
 }
 
@@ -128,13 +160,7 @@ function startSection(bytes: Uint8Array, at: number): Section {
   throw malformed('Section Header Block byte-order magic is neither 1a2b3c4d nor 4d3c2b1a', at + 8);
 }
 
-function readBlock(
-  type: number,
-  body: ByteCursor,
-  section: Section,
-  all: Interface[],
-  packets: CapturedPacket[],
-): void {
+function readBlock(type: number, body: ByteCursor, section: Section, all: Interface[], packets: Out): void {
   switch (type) {
     case BLOCK_SHB: {
       body.skip(4, 'byte-order magic');
@@ -195,7 +221,7 @@ function readInterface(body: ByteCursor, section: Section, all: Interface[]): vo
 }
 
 /** pcapng §4.3 EPB (and the obsolete PB: 16-bit interface id, 16-bit drops count). */
-function readPacket(type: number, body: ByteCursor, section: Section, packets: CapturedPacket[]): void {
+function readPacket(type: number, body: ByteCursor, section: Section, packets: Out): void {
   const blockStart = body.fileOffset - 8;
   const interfaceId = type === BLOCK_PB ? body.u16('interface id') : body.u32('interface id');
   if (type === BLOCK_PB) body.skip(2, 'drops count');
@@ -212,23 +238,25 @@ function readPacket(type: number, body: ByteCursor, section: Section, packets: C
   if (iface.snaplen > 0 && captured > iface.snaplen)
     throw malformed(`captured length ${captured} > snap length ${iface.snaplen}`, body.fileOffset - 8);
   const fileOffset = body.fileOffset;
-  const data = body.take(captured, 'packet data');
+  body.skip(captured, 'packet data');
   body.skip(Math.min((4 - (captured % 4)) % 4, body.remaining), 'packet data padding');
   const comment = readOptions(body).find((o) => o.code === OPT_COMMENT);
   const units = (BigInt(high) << 32n) | BigInt(low);
-  packets.push({
-    timestampUs: toMicros(units, iface),
-    interfaceId: iface.index,
-    linkType: iface.linkType,
-    data,
-    originalLength: Math.max(original, captured),
+  const timestampUs = toMicros(units, iface);
+  packets.lastUs = timestampUs;
+  packets.sink(
+    timestampUs,
+    iface.linkType,
     fileOffset,
-    ...(comment === undefined ? {} : { comment: Buffer.from(comment.value).toString('utf8') }),
-  });
+    captured,
+    Math.max(original, captured),
+    iface.index,
+    comment === undefined ? undefined : Buffer.from(comment.value).toString('utf8'),
+  );
 }
 
 /** pcapng §4.4 SPB: no interface id (always the first), no timestamp, length from the IDB. */
-function readSimplePacket(body: ByteCursor, section: Section, packets: CapturedPacket[]): void {
+function readSimplePacket(body: ByteCursor, section: Section, packets: Out): void {
   const iface = section.interfaces[0];
   if (iface === undefined) throw malformed('Simple Packet Block before any interface', body.fileOffset - 8);
   const original = body.u32('original length');
@@ -236,16 +264,19 @@ function readSimplePacket(body: ByteCursor, section: Section, packets: CapturedP
   let captured = Math.min(original, body.remaining);
   if (iface.snaplen > 0) captured = Math.min(captured, iface.snaplen);
   const fileOffset = body.fileOffset;
-  const data = body.take(captured, 'packet data');
-  packets.push({
-    // An SPB has no timestamp: it takes the one before it, so times stay in order.
-    timestampUs: packets.at(-1)?.timestampUs ?? 0,
-    interfaceId: iface.index,
-    linkType: iface.linkType,
-    data,
-    originalLength: Math.max(original, captured),
+  body.skip(captured, 'packet data');
+  // An SPB has no timestamp: it takes the one before it, so times stay in order.
+  const timestampUs = packets.lastUs ?? 0;
+  packets.lastUs = timestampUs;
+  packets.sink(
+    timestampUs,
+    iface.linkType,
     fileOffset,
-  });
+    captured,
+    Math.max(original, captured),
+    iface.index,
+    undefined,
+  );
 }
 
 function toMicros(units: bigint, iface: Interface): number {

@@ -1,15 +1,32 @@
 import { malformed } from './cursor.js';
-import type { Capture } from './packet.js';
-import { pcapMagic, readPcap } from './pcap-reader.js';
+import type { Capture, CaptureFormat, CaptureInterface, PacketSink } from './packet.js';
+import { pcapMagic, readPcap, scanPcap } from './pcap-reader.js';
 import { BLOCK_SHB } from './pcapng-writer.js';
-import { readPcapng } from './pcapng-reader.js';
+import { readPcapng, scanPcapng } from './pcapng-reader.js';
 
 /** pcap or pcapng, told apart by the first four bytes. */
 export function readCapture(bytes: Uint8Array): Capture {
+  return formatOf(bytes) === 'pcap' ? readPcap(bytes) : readPcapng(bytes);
+}
+
+/**
+ * `readCapture` without packet objects: each packet goes to `sink` as it is read (see
+ * PacketSink), and the same errors are thrown, once the packets before the fault have gone.
+ */
+export function scanCapture(
+  bytes: Uint8Array,
+  sink: PacketSink,
+): { format: CaptureFormat; interfaces: CaptureInterface[] } {
+  const format = formatOf(bytes);
+  const interfaces = format === 'pcap' ? scanPcap(bytes, sink) : scanPcapng(bytes, sink);
+  return { format, interfaces };
+}
+
+function formatOf(bytes: Uint8Array): CaptureFormat {
   if (bytes.length < 4) throw malformed(`${bytes.length} bytes: too short for a capture file`, 0);
-  if (pcapMagic(bytes) !== null) return readPcap(bytes);
+  if (pcapMagic(bytes) !== null) return 'pcap';
   // The SHB type 0x0a0d0d0a reads the same in both byte orders (pcapng §4.1).
-  if (new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) === BLOCK_SHB) return readPcapng(bytes);
+  if (new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) === BLOCK_SHB) return 'pcapng';
   const magic = Buffer.from(bytes.subarray(0, 4)).toString('hex');
   throw malformed(`magic ${magic} is neither pcap nor pcapng`, 0, { magic });
 }

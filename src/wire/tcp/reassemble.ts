@@ -6,6 +6,7 @@
 import { parseOptions, z } from '../../core/options.js';
 import type { TcpSegment } from '../pcap/frames/decode.js';
 import { type Endpoint, TCP_FLAGS } from '../pcap/frames/tcp.js';
+import { SegmentTable } from './segment-table.js';
 import { StreamBuilder, type TcpChunk, type TcpStream } from './stream.js';
 
 export const DEFAULT_MAX_STREAM_BYTES = 64 * 1024 * 1024;
@@ -31,26 +32,38 @@ export interface TcpConnection {
   readonly chunks: readonly TcpChunk[];
 }
 
-class ConnectionBuilder {
-  readonly c2s = new StreamBuilder('client-to-server');
-  readonly s2c = new StreamBuilder('server-to-client');
+/** One connection's segments as they are read; `build` reassembles it. */
+export class ConnectionBuilder {
+  readonly c2s: StreamBuilder;
+  readonly s2c: StreamBuilder;
   startUs = Infinity;
   endUs = -Infinity;
   segments = 0;
   ended = false;
+  /** The client's IPv4 × 2^16 + port, when the connection comes from a file scan. */
+  clientKey = -1;
 
   constructor(
     readonly client: Endpoint,
     readonly server: Endpoint,
-  ) {}
+    table: SegmentTable,
+  ) {
+    this.c2s = new StreamBuilder('client-to-server', table);
+    this.s2c = new StreamBuilder('server-to-client', table);
+  }
 
-  add(s: TcpSegment, order: number): void {
-    const fromClient = s.src.ip === this.client.ip && s.src.port === this.client.port;
-    (fromClient ? this.c2s : this.s2c).add(s, order);
-    this.startUs = Math.min(this.startUs, s.timestampUs);
-    this.endUs = Math.max(this.endUs, s.timestampUs);
+  /** Row `i` of the table, sent by the client or by the server. */
+  add(i: number, fromClient: boolean, timestampUs: number, flags: number): void {
+    (fromClient ? this.c2s : this.s2c).add(i);
+    if (timestampUs < this.startUs) this.startUs = timestampUs;
+    if (timestampUs > this.endUs) this.endUs = timestampUs;
     this.segments++;
-    if (s.flags & (TCP_FLAGS.FIN | TCP_FLAGS.RST)) this.ended = true;
+    if (flags & (TCP_FLAGS.FIN | TCP_FLAGS.RST)) this.ended = true;
+  }
+
+  /** Bytes `build` needs for both directions. */
+  measure(maxBytes: number): number {
+    return this.c2s.measure(maxBytes).length + this.s2c.measure(maxBytes).length;
   }
 
   build(maxBytes: number, alloc: (length: number) => Uint8Array): TcpConnection {
@@ -71,6 +84,24 @@ class ConnectionBuilder {
       chunks,
     };
   }
+}
+
+/**
+ * A SYN with a new initial sequence number on a 4-tuple that closed or already had its SYN is a
+ * new connection reusing the ports; a repeated SYN (same number) is a retransmission.
+ */
+export function startsNew(conn: ConnectionBuilder, flags: number, seq: number): boolean {
+  if ((flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) !== TCP_FLAGS.SYN) return false;
+  const isn = conn.c2s.synSeq;
+  return (isn !== undefined && isn !== seq) || (isn === undefined && conn.ended);
+}
+
+/** Who is the client: the SYN's sender, the SYN-ACK's receiver, else the higher (ephemeral) port. */
+export function sourceIsClient(flags: number, srcPort: number, dstPort: number): boolean {
+  const syn = (flags & TCP_FLAGS.SYN) !== 0;
+  const ack = (flags & TCP_FLAGS.ACK) !== 0;
+  if (syn) return !ack;
+  return srcPort >= dstPort;
 }
 
 /**
@@ -105,11 +136,13 @@ export function reassembleTcp(
   options: ReassembleOptions = {},
 ): TcpConnection[] {
   const o = parseOptions(schema, options, 'reassembleTcp');
+  const table = new SegmentTable(null);
   const all: ConnectionBuilder[] = [];
   // Keyed by the two endpoints' keys, the smaller first: both directions find the connection.
   const current = new Map<string, Map<string, ConnectionBuilder>>();
   for (let order = 0; order < segments.length; order++) {
     const s = segments[order]!;
+    const row = table.pushPayload(s.timestampUs, s.seq, s.flags, s.payload);
     const a = key(s.src);
     const b = key(s.dst);
     const low = a < b ? a : b;
@@ -119,21 +152,16 @@ export function reassembleTcp(
       peers = new Map();
       current.set(low, peers);
     }
-    const pureSyn = (s.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === TCP_FLAGS.SYN;
     let conn = peers.get(high);
-    // A SYN with a new initial sequence number on a 4-tuple that closed or already had its SYN
-    // is a new connection reusing the ports; a repeated SYN (same number) is a retransmission.
-    if (conn !== undefined && pureSyn) {
-      const isn = conn.c2s.synSeq;
-      if ((isn !== undefined && isn !== s.seq) || (isn === undefined && conn.ended)) conn = undefined;
-    }
+    if (conn !== undefined && startsNew(conn, s.flags, s.seq)) conn = undefined;
     if (conn === undefined) {
-      const [client, server] = roles(s);
-      conn = new ConnectionBuilder(client, server);
+      const srcIsClient = sourceIsClient(s.flags, s.src.port, s.dst.port);
+      conn = new ConnectionBuilder(srcIsClient ? s.src : s.dst, srcIsClient ? s.dst : s.src, table);
       peers.set(high, conn);
       all.push(conn);
     }
-    conn.add(s, order);
+    const fromClient = s.src.ip === conn.client.ip && s.src.port === conn.client.port;
+    conn.add(row, fromClient, s.timestampUs, s.flags);
   }
   const alloc = streamAllocator(all, o.maxStreamBytes);
   return all.map((c) => c.build(o.maxStreamBytes, alloc));
@@ -148,12 +176,12 @@ const POOL_MAX = 1024 * 1024 * 1024;
  * allocation for 200 MB of streams is one such collection, where a stream at a time made three
  * or more. The streams of one result share the buffer: keeping one connection keeps them all.
  */
-function streamAllocator(
+export function streamAllocator(
   all: readonly ConnectionBuilder[],
   maxBytes: number,
 ): (length: number) => Uint8Array {
   let total = 0;
-  for (const c of all) total += c.c2s.measure(maxBytes).length + c.s2c.measure(maxBytes).length;
+  for (const c of all) total += c.measure(maxBytes);
   if (total > POOL_MAX) return (length) => new Uint8Array(length);
   const pool = new ArrayBuffer(total);
   let at = 0;
@@ -162,13 +190,4 @@ function streamAllocator(
     at += length;
     return view;
   };
-}
-
-/** Who is the client: the SYN's sender, the SYN-ACK's receiver, else the higher (ephemeral) port. */
-function roles(s: TcpSegment): [Endpoint, Endpoint] {
-  const syn = (s.flags & TCP_FLAGS.SYN) !== 0;
-  const ack = (s.flags & TCP_FLAGS.ACK) !== 0;
-  if (syn && !ack) return [s.src, s.dst];
-  if (syn && ack) return [s.dst, s.src];
-  return s.src.port >= s.dst.port ? [s.src, s.dst] : [s.dst, s.src];
 }

@@ -1,6 +1,6 @@
 import { TCP_FLAGS, type TcpDirection } from '../pcap/frames/tcp.js';
-import type { TcpSegment } from '../pcap/frames/decode.js';
 import { Intervals } from './intervals.js';
+import type { SegmentTable } from './segment-table.js';
 
 export interface TcpGap {
   /** Stream offset of the first missing byte. */
@@ -52,26 +52,32 @@ export interface StreamExtent {
   readonly resetSeen: boolean;
 }
 
-/** Collects one direction's segments, then reassembles them (first-seen bytes win). */
+/** Collects one direction's segments (rows of a SegmentTable), then reassembles them (first-seen bytes win). */
 export class StreamBuilder {
-  /** The segments in arrival order, and each one's index in the capture's segment list. */
-  readonly #segments: TcpSegment[] = [];
-  readonly #orders: number[] = [];
+  /** The segments in arrival order: a list linked through `table.next`. */
+  #head = -1;
+  #tail = -1;
   #synSeq: number | undefined;
   /** The last `measure`, for the limit it was made with (segments are all added by then). */
   #extent: (StreamExtent & { readonly maxBytes: number }) | undefined;
 
-  constructor(readonly direction: TcpDirection) {}
+  constructor(
+    readonly direction: TcpDirection,
+    readonly table: SegmentTable,
+  ) {}
 
   get synSeq(): number | undefined {
     return this.#synSeq;
   }
 
-  add(segment: TcpSegment, order: number): void {
+  /** Row `i` of the table, the next segment of this direction. */
+  add(i: number): void {
+    const t = this.table;
     this.#extent = undefined;
-    if (segment.flags & TCP_FLAGS.SYN && this.#synSeq === undefined) this.#synSeq = segment.seq;
-    this.#segments.push(segment);
-    this.#orders.push(order);
+    if (t.flags[i]! & TCP_FLAGS.SYN && this.#synSeq === undefined) this.#synSeq = t.seq[i]!;
+    if (this.#tail < 0) this.#head = i;
+    else t.next[this.#tail] = i;
+    this.#tail = i;
   }
 
   /** What `build` will find: the stream's length, and what its flags and limit say. */
@@ -81,20 +87,22 @@ export class StreamBuilder {
   }
 
   #measure(maxBytes: number): StreamExtent {
+    const { flags, payloadLength, next } = this.table;
     const base = this.#baseSeq();
     let end = 0;
     let finEnd = 0;
     let finSeen = false;
     let truncated = false;
     let resetSeen = false;
-    for (const s of this.#segments) {
-      if (s.flags & TCP_FLAGS.RST) {
+    for (let i = this.#head; i >= 0; i = next[i]!) {
+      const f = flags[i]!;
+      if (f & TCP_FLAGS.RST) {
         resetSeen = true;
         continue; // RST data (RFC 1122 §4.2.2.12) is a diagnostic, not stream bytes
       }
-      const size = s.payload.length;
-      const stop = relative(payloadSeq(s), base) + size;
-      if (s.flags & TCP_FLAGS.FIN) {
+      const size = payloadLength[i]!;
+      const stop = relative(this.#payloadSeq(i), base) + size;
+      if (f & TCP_FLAGS.FIN) {
         finSeen = true;
         if (stop > maxBytes) truncated = true;
         finEnd = Math.max(finEnd, Math.min(stop, maxBytes));
@@ -112,43 +120,41 @@ export class StreamBuilder {
    */
   build(maxBytes: number, chunks: TcpChunk[], into?: Uint8Array): TcpStream {
     const { base, length, finSeen, truncated, resetSeen } = this.measure(maxBytes);
-    const segments = this.#segments;
+    const t = this.table;
+    const { flags, payloadLength, payloadStart, timestampUs, next } = t;
     const bytes = into ?? new Uint8Array(length);
     const filled = new Intervals();
     let retransmittedBytes = 0;
     let conflictingBytes = 0;
-    for (let k = 0; k < segments.length; k++) {
-      const segment = segments[k]!;
-      if (segment.flags & TCP_FLAGS.RST) continue;
-      const payload = segment.payload;
-      if (payload.length === 0) continue;
-      const payloadStart = relative(payloadSeq(segment), base);
-      const start = Math.max(payloadStart, 0);
-      const stop = Math.min(payloadStart + payload.length, maxBytes);
+    for (let i = this.#head; i >= 0; i = next[i]!) {
+      if (flags[i]! & TCP_FLAGS.RST) continue;
+      const size = payloadLength[i]!;
+      if (size === 0) continue;
+      const source = t.bytesOf(i);
+      const from0 = payloadStart[i]!;
+      const payloadStart0 = relative(this.#payloadSeq(i), base);
+      const start = Math.max(payloadStart0, 0);
+      const stop = Math.min(payloadStart0 + size, maxBytes);
       if (start >= stop) continue;
-      const order = this.#orders[k]!;
+      // source[from0 + k] is the byte at stream offset payloadStart0 + k.
+      const at = from0 - payloadStart0;
       if (start >= filled.end) {
         // Past everything filled so far (in-order data, the usual case): all of it is new.
-        bytes.set(
-          start === payloadStart && stop - start === payload.length
-            ? payload
-            : payload.subarray(start - payloadStart, stop - payloadStart),
-          start,
-        );
-        chunks.push(chunkOf(this.direction, start, stop, segment.timestampUs, order));
+        copy(bytes, start, source, at + start, stop - start);
+        chunks.push(chunkOf(this.direction, start, stop, timestampUs[i]!, i));
         filled.add(start, stop);
         continue;
       }
       let fresh = 0;
       for (const [from, to] of filled.uncovered(start, stop)) {
-        bytes.set(payload.subarray(from - payloadStart, to - payloadStart), from);
+        bytes.set(source.subarray(at + from, at + to), from);
         fresh += to - from;
-        chunks.push(chunkOf(this.direction, from, to, segment.timestampUs, order));
+        chunks.push(chunkOf(this.direction, from, to, timestampUs[i]!, i));
       }
       const again = stop - start - fresh;
       if (again > 0) {
         retransmittedBytes += again;
-        conflictingBytes += countConflicts(bytes, payload, payloadStart, start, stop, filled);
+        conflictingBytes += countConflicts(bytes, source, at, start, stop, filled);
       }
       filled.add(start, stop);
     }
@@ -165,17 +171,43 @@ export class StreamBuilder {
     };
   }
 
+  /** Sequence number of row `i`'s first payload byte: a SYN's data starts after the SYN's own number. */
+  #payloadSeq(i: number): number {
+    const seq = this.table.seq[i]!;
+    return this.table.flags[i]! & TCP_FLAGS.SYN ? (seq + 1) >>> 0 : seq;
+  }
+
   /** After the SYN when seen (it takes one sequence number), else the lowest sequence number sent. */
   #baseSeq(): number | undefined {
     if (this.#synSeq !== undefined) return (this.#synSeq + 1) >>> 0;
-    const carrying = this.#segments.filter((s) => !(s.flags & TCP_FLAGS.RST));
-    const first = carrying.find((s) => s.payload.length > 0) ?? carrying[0];
-    if (first === undefined) return undefined;
-    const ref = first.seq;
+    const { flags, payloadLength, seq, next } = this.table;
+    let first = -1;
+    let firstCarrying = -1;
+    for (let i = this.#head; i >= 0; i = next[i]!) {
+      if (flags[i]! & TCP_FLAGS.RST) continue;
+      if (firstCarrying < 0) firstCarrying = i;
+      if (payloadLength[i]! > 0) {
+        first = i;
+        break;
+      }
+    }
+    if (first < 0) first = firstCarrying;
+    if (first < 0) return undefined;
+    const ref = seq[first]!;
     let lowest = 0;
-    for (const s of carrying) if (s.payload.length > 0) lowest = Math.min(lowest, int32(s.seq - ref));
+    for (let i = this.#head; i >= 0; i = next[i]!)
+      if (!(flags[i]! & TCP_FLAGS.RST) && payloadLength[i]! > 0)
+        lowest = Math.min(lowest, int32(seq[i]! - ref));
     return (ref + lowest) >>> 0;
   }
+}
+
+/** Below this many bytes a loop copies faster than making a view to copy from. */
+const SMALL_COPY = 64;
+
+function copy(to: Uint8Array, at: number, from: Uint8Array, start: number, length: number): void {
+  if (length > SMALL_COPY) to.set(from.subarray(start, start + length), at);
+  else for (let i = 0; i < length; i++) to[at + i] = from[start + i]!;
 }
 
 function chunkOf(
@@ -193,16 +225,11 @@ function relative(seq: number, base: number | undefined): number {
   return base === undefined ? 0 : int32(seq - base);
 }
 
-/** Sequence number of the first payload byte: a SYN's data starts after the SYN's own number. */
-function payloadSeq(s: TcpSegment): number {
-  return s.flags & TCP_FLAGS.SYN ? (s.seq + 1) >>> 0 : s.seq;
-}
-
-/** Bytes of the already-filled part of [start, stop) that this copy would change. */
+/** Bytes of the already-filled part of [start, stop) that this copy (stream offset k at source[at + k]) would change. */
 function countConflicts(
   bytes: Uint8Array,
-  payload: Uint8Array,
-  payloadStart: number,
+  source: Uint8Array,
+  at: number,
   start: number,
   stop: number,
   filled: Intervals,
@@ -213,7 +240,7 @@ function countConflicts(
   for (let i = start; i < stop; i++) {
     while (h < holes.length && holes[h]![1] <= i) h++;
     const inHole = h < holes.length && holes[h]![0] <= i;
-    if (!inHole && bytes[i] !== payload[i - payloadStart]) conflicts++;
+    if (!inHole && bytes[i] !== source[at + i]) conflicts++;
   }
   return conflicts;
 }

@@ -46,8 +46,8 @@ export class ByteQueue {
   }
 
   /**
-   * Remove and return the first n bytes (n ≤ length): a view of the first piece when they are
-   * all in it, else a copy joining the pieces.
+   * Remove and return the first n bytes (n ≤ length): a view when they are all in the first
+   * piece or in pieces that lie end to end in one buffer, else a copy joining the pieces.
    */
   take(n: number): Uint8Array {
     const first = this.pieces[this.head];
@@ -63,6 +63,8 @@ export class ByteQueue {
       this.size -= n;
       return out;
     }
+    const joined = this.#adjacent(n);
+    if (joined !== undefined) return joined;
     const out = new Uint8Array(n);
     let at = 0;
     while (at < n) {
@@ -75,6 +77,39 @@ export class ByteQueue {
       } else {
         p.bytes = p.bytes.subarray(part.length);
         p.skip += part.length;
+      }
+    }
+    this.#compact();
+    this.size -= n;
+    return out;
+  }
+
+  /**
+   * The first n bytes as one view when the pieces holding them lie end to end in one buffer (the
+   * pieces of a reassembled stream do): nothing to copy. Undefined when they do not.
+   */
+  #adjacent(n: number): Uint8Array | undefined {
+    const first = this.pieces[this.head]!.bytes;
+    let end = first.byteOffset + first.length;
+    let k = this.head + 1;
+    for (let have = first.length; have < n; k++) {
+      const b = this.pieces[k]!.bytes;
+      if (b.buffer !== first.buffer || b.byteOffset !== end) return undefined;
+      end += b.length;
+      have += b.length;
+    }
+    const out = new Uint8Array(first.buffer, first.byteOffset, n);
+    // Consume what the view covers: whole pieces, then the start of the last one.
+    let left = n;
+    while (left > 0) {
+      const p = this.pieces[this.head]!;
+      if (left >= p.bytes.length) {
+        left -= p.bytes.length;
+        this.head++;
+      } else {
+        p.bytes = p.bytes.subarray(left);
+        p.skip += left;
+        left = 0;
       }
     }
     this.#compact();

@@ -4,15 +4,15 @@ import { keyExchangeOf } from './cipher-suites.js';
 import { StreamSniffer } from './detect.js';
 import { type HandshakeContext, parseHandshakeBody } from './handshake.js';
 import { TlsParseError } from './reader.js';
-import { type FramedRecord, MAX_PLAINTEXT_LENGTH, RecordFramer } from './record.js';
+import { type FramedRecord, MAX_PLAINTEXT_LENGTH, RecordFramer, type RecordSink } from './record.js';
 import {
   ALERT_LEVEL_NAMES,
   ALERT_NAMES,
   CONTENT_TYPE_NAMES,
   HANDSHAKE_TYPE_NAMES,
   named,
-  VERSION_NAMES,
 } from './registry.js';
+import { TlsRecordTable } from './record-table.js';
 import { summarize } from './summary.js';
 import type {
   ServerHello,
@@ -65,7 +65,7 @@ export class TlsDissector {
   private reason = '';
   private readonly sniffer = new StreamSniffer();
   private readonly sides: Record<TlsDirection, Side>;
-  private readonly records: TlsRecord[] = [];
+  private readonly records = new TlsRecordTable();
   private readonly handshakes: TlsHandshakeMessage[] = [];
   private readonly alerts: TlsAlert[] = [];
   private readonly malformed: TlsMalformed[] = [];
@@ -119,15 +119,24 @@ export class TlsDissector {
       const at = assembler.discard();
       if (at !== undefined) this.note(dir, at, 'stream ends inside a handshake message');
     }
-    return {
-      tls: true,
-      records: this.records,
+    const table = this.records;
+    let records: TlsRecord[] | undefined;
+    const dissection = {
+      tls: true as const,
+      // The objects are made on first use: the analysis reads the table.
+      get records(): readonly TlsRecord[] {
+        records ??= table.toArray();
+        return records;
+      },
       handshakes: this.handshakes,
       alerts: this.alerts,
-      summary: summarize(this.records, this.handshakes, this.alerts, { ...bytes, total }),
+      summary: summarize(table, this.handshakes, this.alerts, { ...bytes, total }),
       malformed: this.malformed,
       trailing: { c2s: this.sides.c2s.framer.pending, s2c: this.sides.s2c.framer.pending },
     };
+    // Not enumerable: the dissection reads (and serialises) as it always did.
+    Object.defineProperty(dissection, 'recordTable', { value: table, enumerable: false });
+    return dissection as typeof dissection & { readonly recordTable: TlsRecordTable };
   }
 
   private startTls(): void {
@@ -138,18 +147,7 @@ export class TlsDissector {
   private feed(chunk: TlsStreamChunk): void {
     const { framer } = this.sides[chunk.direction];
     const hadFailed = framer.failed;
-    for (const record of framer.push(chunk.bytes, chunk.timestampUs)) {
-      try {
-        this.onRecord(chunk.direction, record);
-      } catch (err) {
-        // Defence in depth: a bug here must not turn into an exception for the caller.
-        this.note(
-          chunk.direction,
-          record.offset,
-          `internal: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      }
-    }
+    framer.feed(chunk.bytes, chunk.timestampUs, chunk.direction === 'c2s' ? this.onC2s : this.onS2c);
     const failed = framer.failed;
     if (failed && !hadFailed) this.note(chunk.direction, failed.offset, failed.what);
   }
@@ -169,36 +167,87 @@ export class TlsDissector {
     return this.sides[dir].ccs;
   }
 
-  private onRecord(dir: TlsDirection, r: FramedRecord): void {
-    const encrypted = this.encrypted(dir, r.contentType);
-    const index = this.records.length;
-    this.records.push({
-      index,
-      direction: dir,
-      timestampUs: r.timestampUs,
-      endTimestampUs: r.endTimestampUs,
-      offset: r.offset,
-      contentType: r.contentType,
-      contentTypeName: CONTENT_TYPE_NAMES.get(r.contentType) ?? 'unknown',
-      legacyVersion: r.legacyVersion,
-      legacyVersionName: named(VERSION_NAMES, r.legacyVersion, false).name,
-      length: r.fragment.length,
+  // One sink per direction, made once: the framer calls it for every record.
+  private readonly onC2s: RecordSink = (offset, ts, endTs, type, version, source, start, length) =>
+    this.onFramed('c2s', offset, ts, endTs, type, version, source, start, length);
+  private readonly onS2c: RecordSink = (offset, ts, endTs, type, version, source, start, length) =>
+    this.onFramed('s2c', offset, ts, endTs, type, version, source, start, length);
+
+  private onFramed(
+    dir: TlsDirection,
+    offset: number,
+    timestampUs: number,
+    endTimestampUs: number,
+    contentType: number,
+    legacyVersion: number,
+    source: Uint8Array,
+    start: number,
+    length: number,
+  ): void {
+    try {
+      this.onRecord(
+        dir,
+        offset,
+        timestampUs,
+        endTimestampUs,
+        contentType,
+        legacyVersion,
+        source,
+        start,
+        length,
+      );
+    } catch (err) {
+      // Defence in depth: a bug here must not turn into an exception for the caller.
+      this.note(dir, offset, `internal: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private onRecord(
+    dir: TlsDirection,
+    offset: number,
+    timestampUs: number,
+    endTimestampUs: number,
+    contentType: number,
+    legacyVersion: number,
+    source: Uint8Array,
+    start: number,
+    length: number,
+  ): void {
+    const encrypted = this.encrypted(dir, contentType);
+    const index = this.records.push(
+      dir,
+      timestampUs,
+      endTimestampUs,
+      offset,
+      contentType,
+      legacyVersion,
+      length,
       encrypted,
-    });
-    if (!encrypted && r.fragment.length > MAX_PLAINTEXT_LENGTH) {
-      this.note(dir, r.offset, `plaintext record of ${r.fragment.length} bytes exceeds 2^14`); // RFC 5246 §6.2.1
+    );
+    if (!encrypted && length > MAX_PLAINTEXT_LENGTH) {
+      this.note(dir, offset, `plaintext record of ${length} bytes exceeds 2^14`); // RFC 5246 §6.2.1
     }
-    const control = r.contentType === CT.ccs || r.contentType === CT.alert || r.contentType === CT.handshake;
-    if (!encrypted && control && r.fragment.length === 0) {
-      this.note(dir, r.offset, `zero-length ${CONTENT_TYPE_NAMES.get(r.contentType)} record`); // RFC 5246 §6.2.1
+    const control = contentType === CT.ccs || contentType === CT.alert || contentType === CT.handshake;
+    if (!encrypted && control && length === 0) {
+      this.note(dir, offset, `zero-length ${CONTENT_TYPE_NAMES.get(contentType)} record`); // RFC 5246 §6.2.1
     }
-    if (r.contentType === CT.ccs) this.onChangeCipherSpec(dir, r, encrypted);
-    else if (r.contentType === CT.alert) this.onAlert(dir, r, index, encrypted);
-    else if (r.contentType === CT.handshake) this.onHandshakeRecord(dir, r, index, encrypted);
-    else if (r.contentType !== CT.appData && r.contentType !== CT.heartbeat) {
+    if (!control) {
       // RFC 8446 §5: a record of an unknown content type is an unexpected_message.
-      this.note(dir, r.offset, `unknown content type ${r.contentType}`);
+      if (contentType !== CT.appData && contentType !== CT.heartbeat)
+        this.note(dir, offset, `unknown content type ${contentType}`);
+      return; // application data and heartbeats: the length is all an observer reads
     }
+    const r: FramedRecord = {
+      offset,
+      timestampUs,
+      endTimestampUs,
+      contentType,
+      legacyVersion,
+      fragment: new Uint8Array(source.buffer, source.byteOffset + start, length),
+    };
+    if (contentType === CT.ccs) this.onChangeCipherSpec(dir, r, encrypted);
+    else if (contentType === CT.alert) this.onAlert(dir, r, index, encrypted);
+    else this.onHandshakeRecord(dir, r, index, encrypted);
   }
 
   private onChangeCipherSpec(dir: TlsDirection, r: FramedRecord, encrypted: boolean): void {

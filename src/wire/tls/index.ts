@@ -1,6 +1,7 @@
 // A passive TLS observer: records, plaintext handshake, alerts and a summary of one connection.
 export { dissectTls, TlsDissector, type TlsDissectorOptions } from './dissector.js';
 export { type Sniff, sniffTls } from './detect.js';
+export { TlsRecordTable } from './record-table.js';
 export type {
   CertificateRequest,
   ClientHello,

@@ -45,8 +45,26 @@ export class RecordFramer {
   /** Feed bytes; returns the records they complete. After a failure, bytes are ignored. */
   push(bytes: Uint8Array, timestampUs: number): FramedRecord[] {
     const out: FramedRecord[] = [];
-    if (this.failure) return out;
-    if (this.queue.length === 0) return this.#cut(bytes, timestampUs, out);
+    this.feed(bytes, timestampUs, (offset, ts, endTs, contentType, legacyVersion, source, start, length) => {
+      out.push({
+        offset,
+        timestampUs: ts,
+        endTimestampUs: endTs,
+        contentType,
+        legacyVersion,
+        fragment: new Uint8Array(source.buffer, source.byteOffset + start, length),
+      });
+    });
+    return out;
+  }
+
+  /**
+   * `push` without a record object: `sink` gets each completed record's fields, its fragment
+   * being `source[start, start + length)` (a reader of lengths only makes no view).
+   */
+  feed(bytes: Uint8Array, timestampUs: number, sink: RecordSink): void {
+    if (this.failure) return;
+    if (this.queue.length === 0) return this.#cut(bytes, timestampUs, sink);
     this.queue.push(bytes, timestampUs);
     const q = this.queue;
     while (q.length >= RECORD_HEADER_LENGTH) {
@@ -60,46 +78,62 @@ export class RecordFramer {
       if (q.length < RECORD_HEADER_LENGTH + length) break;
       const startTs = q.front()!.tag;
       const whole = q.take(RECORD_HEADER_LENGTH + length);
-      out.push({
-        offset: this.offset,
-        timestampUs: startTs,
-        endTimestampUs: timestampUs,
-        contentType: whole[0]!,
-        legacyVersion: (whole[1]! << 8) | whole[2]!,
-        fragment: whole.subarray(RECORD_HEADER_LENGTH),
-      });
+      const offset = this.offset;
       this.offset += whole.length;
+      sink(
+        offset,
+        startTs,
+        timestampUs,
+        whole[0]!,
+        (whole[1]! << 8) | whole[2]!,
+        whole,
+        RECORD_HEADER_LENGTH,
+        length,
+      );
     }
-    return out;
   }
 
   /** The records whole in `bytes` (nothing buffered before it); the rest is queued. */
-  #cut(bytes: Uint8Array, timestampUs: number, out: FramedRecord[]): FramedRecord[] {
+  #cut(bytes: Uint8Array, timestampUs: number, sink: RecordSink): void {
     let at = 0;
     while (bytes.length - at >= RECORD_HEADER_LENGTH) {
       const length = (bytes[at + 3]! << 8) | bytes[at + 4]!;
       const what = checkHeader(bytes[at + 1]!, length);
       if (what) {
         this.failure = { offset: this.offset, what };
-        return out;
+        return;
       }
       const end = at + RECORD_HEADER_LENGTH + length;
       if (end > bytes.length) break;
-      out.push({
-        offset: this.offset,
-        timestampUs,
-        endTimestampUs: timestampUs,
-        contentType: bytes[at]!,
-        legacyVersion: (bytes[at + 1]! << 8) | bytes[at + 2]!,
-        fragment: new Uint8Array(bytes.buffer, bytes.byteOffset + at + RECORD_HEADER_LENGTH, length),
-      });
+      const offset = this.offset;
       this.offset += end - at;
+      sink(
+        offset,
+        timestampUs,
+        timestampUs,
+        bytes[at]!,
+        (bytes[at + 1]! << 8) | bytes[at + 2]!,
+        bytes,
+        at + RECORD_HEADER_LENGTH,
+        length,
+      );
       at = end;
     }
     if (at < bytes.length) this.queue.push(at === 0 ? bytes : bytes.subarray(at), timestampUs);
-    return out;
   }
 }
+
+/** A completed record, its fragment `source[start, start + length)`. */
+export type RecordSink = (
+  offset: number,
+  timestampUs: number,
+  endTimestampUs: number,
+  contentType: number,
+  legacyVersion: number,
+  source: Uint8Array,
+  start: number,
+  length: number,
+) => void;
 
 /** Why a record header breaks framing, or undefined when it does not. */
 export function checkHeader(major: number, length: number): string | undefined {

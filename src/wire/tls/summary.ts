@@ -1,4 +1,5 @@
 import { aeadOverhead } from './cipher-suites.js';
+import type { TlsRecordTable } from './record-table.js';
 import { type NamedCode, versionOf } from './registry.js';
 import type {
   ClientHello,
@@ -9,7 +10,6 @@ import type {
   TlsDirection,
   TlsHandshakeBody,
   TlsHandshakeMessage,
-  TlsRecord,
   TlsSummary,
 } from './types.js';
 
@@ -22,7 +22,7 @@ const CLOSURE_ALERTS = new Set([0, 90, 100]);
 
 /** What the records and plaintext messages say about the connection as a whole. */
 export function summarize(
-  records: readonly TlsRecord[],
+  records: TlsRecordTable,
   handshakes: readonly TlsHandshakeMessage[],
   alerts: readonly TlsAlert[],
   bytes: TlsSummary['bytes'],
@@ -39,14 +39,21 @@ export function summarize(
   const clientChain = find('certificate', 'c2s')[0]?.certificates ?? [];
   const serverChain = find('certificate', 's2c')[0]?.certificates ?? [];
   const leaf: TlsCertificateInfo | undefined = clientChain[0];
-  const samples = (dir: TlsDirection): RecordSample[] =>
-    records
-      .filter((r) => r.direction === dir && r.contentType === APPLICATION_DATA)
-      .map((r) => ({
-        timestampUs: r.timestampUs,
-        length: r.length,
-        ...(overhead !== undefined && r.length >= overhead ? { plaintextLength: r.length - overhead } : {}),
-      }));
+  const samples = (dir: TlsDirection): RecordSample[] => {
+    const out: RecordSample[] = [];
+    for (let i = 0; i < records.length; i++) {
+      if (records.direction(i) !== dir || records.contentType(i) !== APPLICATION_DATA) continue;
+      const length = records.fragmentLength(i);
+      out.push({
+        timestampUs: records.timestampUs(i),
+        length,
+        ...(overhead !== undefined && length >= overhead ? { plaintextLength: length - overhead } : {}),
+      });
+    }
+    return out;
+  };
+  // Made on first use: a capture's analysis reads the record table, not these samples.
+  let applicationData: TlsSummary['applicationData'] | undefined;
   return {
     ...(sh && {
       version: versionOf(sh.version.code),
@@ -70,7 +77,10 @@ export function summarize(
       chain: clientChain,
     },
     handshake: handshakeStatus(records, handshakes, alerts, sh, overhead),
-    applicationData: { c2s: samples('c2s'), s2c: samples('s2c') },
+    get applicationData(): TlsSummary['applicationData'] {
+      applicationData ??= { c2s: samples('c2s'), s2c: samples('s2c') };
+      return applicationData;
+    },
     bytes,
   };
 }
@@ -90,7 +100,7 @@ function resumed(handshakes: readonly TlsHandshakeMessage[], shRecord: number): 
 }
 
 function handshakeStatus(
-  records: readonly TlsRecord[],
+  records: TlsRecordTable,
   handshakes: readonly TlsHandshakeMessage[],
   alerts: readonly TlsAlert[],
   sh: Of<'server_hello'> | undefined,
@@ -130,32 +140,44 @@ function handshakeStatus(
  * tag, RFC 8446 §5.2); a server that accepted the client's flight sends tickets or data, longer.
  */
 function tls13Status(
-  records: readonly TlsRecord[],
+  records: TlsRecordTable,
   shRecord: number,
   overhead: number | undefined,
 ): TlsSummary['handshake'] {
   const alertLength = overhead === undefined ? undefined : 2 + overhead;
-  const after = records.filter((r) => r.index > shRecord && r.contentType === APPLICATION_DATA);
-  const flight = after.find((r) => r.direction === 'c2s');
-  if (!flight)
+  // The type-23 records after the ServerHello: the client's first (its flight), the server's
+  // after it, and how many the client sent.
+  let flight = -1;
+  let server = 0;
+  let serverLonger = false;
+  let client = 0;
+  for (let i = shRecord + 1; i < records.length; i++) {
+    if (records.contentType(i) !== APPLICATION_DATA) continue;
+    if (records.direction(i) === 'c2s') {
+      if (flight < 0) flight = i;
+      client++;
+    } else if (flight >= 0) {
+      server++;
+      if (records.fragmentLength(i) !== alertLength) serverLonger = true;
+    }
+  }
+  if (flight < 0)
     return { status: 'incomplete', evidence: 'no encrypted client flight after ServerHello', inferred: true };
-  const server = after.filter((r) => r.direction === 's2c' && r.index > flight.index);
-  const client = after.filter((r) => r.direction === 'c2s');
-  if (server.some((r) => r.length !== alertLength)) {
+  if (serverLonger) {
     return {
       status: 'complete',
       evidence: 'the server sent records longer than an alert after the client flight',
       inferred: true,
     };
   }
-  if (server.length > 0) {
+  if (server > 0) {
     return {
       status: 'failed',
       evidence: `the server answered the client flight with a ${alertLength}-byte record (an alert)`,
       inferred: true,
     };
   }
-  if (client.length === 1 && flight.length === alertLength) {
+  if (client === 1 && records.fragmentLength(flight) === alertLength) {
     return {
       status: 'failed',
       evidence: `the client's only encrypted record is ${alertLength} bytes (an alert)`,

@@ -1,4 +1,5 @@
 import type { NamedCode, ContentTypeName, TlsVersion } from './registry.js';
+import type { TlsRecordTable } from './record-table.js';
 
 export type TlsDirection = 'c2s' | 's2c';
 
@@ -224,6 +225,8 @@ export type TlsDissection =
   | {
       readonly tls: true;
       readonly records: readonly TlsRecord[];
+      /** The same records as rows of numbers (not enumerable): what a reader of many records uses. */
+      readonly recordTable: TlsRecordTable;
       readonly handshakes: readonly TlsHandshakeMessage[];
       readonly alerts: readonly TlsAlert[];
       readonly summary: TlsSummary;

@@ -95,12 +95,18 @@ export function decodeIpv4(bytes: Uint8Array, base: number, cut: boolean): Ipv4P
 }
 
 /**
- * The checks of `decodeIpv4` on the header at `bytes[start]` (the datagram runs to the end of
- * `bytes`), without building anything; returns Total Length. The frame decoder reads the
+ * The checks of `decodeIpv4` on the header at `bytes[start]` (the datagram runs to `end`, the
+ * end of `bytes` by default), without building anything; returns Total Length. The frame decoder reads the
  * fields it needs in place.
  */
-export function checkIpv4Header(bytes: Uint8Array, start: number, base: number, cut: boolean): number {
-  const captured = bytes.length - start;
+export function checkIpv4Header(
+  bytes: Uint8Array,
+  start: number,
+  base: number,
+  cut: boolean,
+  end = bytes.length,
+): number {
+  const captured = end - start;
   if (captured < IPV4_HEADER_LENGTH)
     throw malformed(`IPv4 header needs 20 bytes, ${captured} captured`, base);
   const version = bytes[start]! >>> 4;
