@@ -236,7 +236,7 @@ function notes(s: typeof FULL, nodelay: boolean): string[] {
     'E: VmRSS of the broker process and its descendants; Aedes runs as node --import tsx (loader in its base RSS only).',
     `E: each broker first carries the same ${WARM_UP_MESSAGES.toLocaleString('en-US')}-message QoS 0 burst (then closed), so the baseline is a broker ` +
       'that has seen traffic, not a cold process (a garbage-collected heap makes its young generation resident under load).',
-    `F: publisher and subscriber in one process, hrtime in the payload; first 10 % of messages are warm-up; ` +
+    `F: publisher and subscriber in one process, hrtime in the payload; the first 2 s of traffic at the same rate are warm-up; ` +
       `${s.latencyRounds} rounds of ${s.latencySeconds} s, brokers interleaved, median round per line.`,
     'brokerCpuSeconds/harnessCpuSeconds in the JSON tell which side was busy; other processes on the ' +
       'machine compete for the same cores (see the load average).',
