@@ -11,9 +11,10 @@ import { readFileChecked } from '../core/fs.js';
 import type { StepNumber } from '../core/findings.js';
 import { analyzeCapture } from '../wire/analyze/index.js';
 import { type KeyLog, parseKeyLog } from '../wire/tls/keylog.js';
+import type { CaptureEntry } from './api.js';
 import { allowedFile } from './files.js';
 
-export type CaptureSource = 'live' | 'session' | 'run' | 'file';
+export type { CaptureEntry, CaptureSource } from './api.js';
 
 /** A capture named on the command line, read and checked. */
 export interface CaptureFile {
@@ -24,19 +25,6 @@ export interface CaptureFile {
   readonly error?: { readonly code: string; readonly message: string };
   readonly keyLog?: KeyLog;
   readonly keyLogName?: string;
-}
-
-/** What the page sees of a capture: no path, no bytes. */
-export interface CaptureEntry {
-  readonly id: string;
-  readonly source: CaptureSource;
-  readonly name: string;
-  readonly step?: StepNumber;
-  readonly format?: 'pcap' | 'pcapng';
-  readonly bytes?: number;
-  /** A key log was given with it: the key holder's view can be shown beside the eavesdropper's. */
-  readonly keyLog: boolean;
-  readonly error?: { readonly code: string; readonly message: string };
 }
 
 export interface LoadedCapture {

@@ -6,6 +6,9 @@
  * flights, marked encrypted, with the messages the protocol puts inside them listed as hidden.
  */
 import { aeadOverhead, type TlsRecord } from '../wire/tls/index.js';
+import type { ClientCertificateView } from './api.js';
+
+export type { ClientCertificateView } from './api.js';
 
 export interface Tls13Flight {
   readonly from: 'client' | 'server';
@@ -15,12 +18,6 @@ export interface Tls13Flight {
   /** The handshake messages RFC 8446 puts in this flight, none of them readable on the wire. */
   readonly hidden: readonly string[];
 }
-
-export type ClientCertificateView =
-  | { readonly visibility: 'clear'; readonly subject?: string }
-  | { readonly visibility: 'encrypted'; readonly evidence: string }
-  | { readonly visibility: 'none'; readonly evidence: string }
-  | { readonly visibility: 'unknown'; readonly evidence: string };
 
 export interface Tls13Handshake {
   readonly server?: Tls13Flight;

@@ -10,45 +10,10 @@ import { captureConnections } from '../wire/analyze/index.js';
 import { MqttDecoder } from '../wire/mqtt/decoder.js';
 import type { TcpConnection } from '../wire/tcp/index.js';
 import { dissectTls, type TlsHandshakeMessage, type TlsStreamChunk } from '../wire/tls/index.js';
-import {
-  type ClientCertificateView,
-  finishedRecordLength,
-  type Tls13Flight,
-  tls13Flights,
-} from './sequence-tls13.js';
+import type { SequenceConnection, SequenceMessage } from './api.js';
+import { finishedRecordLength, type Tls13Flight, tls13Flights } from './sequence-tls13.js';
 
-export type { ClientCertificateView } from './sequence-tls13.js';
-
-export type Visibility = 'clear' | 'encrypted' | 'metadata';
-
-export interface SequenceMessage {
-  /** Microseconds since the connection's first segment. */
-  readonly atUs: number;
-  readonly from: 'client' | 'server';
-  readonly label: string;
-  readonly visibility: Visibility;
-  /** What the observer reads in it (a certificate subject, a topic and payload), when clear. */
-  readonly detail?: string;
-  /** Consecutive records of the same kind folded into one arrow. */
-  readonly count?: number;
-  /** TLS 1.3: the handshake messages inside this encrypted flight, which the observer cannot read. */
-  readonly hidden?: readonly string[];
-}
-
-export interface SequenceConnection {
-  readonly index: number;
-  readonly client: string;
-  readonly server: string;
-  readonly protocol: 'tls' | 'mqtt' | 'unknown';
-  readonly tlsVersion?: string;
-  /** TLS: the client certificate crossed in clear (TLS ≤ 1.2) — the device's identity is exposed. */
-  readonly clientCertificateInClear?: boolean;
-  /** TLS: the client certificate as the observer sees it (TLS 1.3: inferred from record lengths). */
-  readonly clientCertificate?: ClientCertificateView;
-  readonly messages: readonly SequenceMessage[];
-  /** Messages past the limit: counted, not drawn. */
-  readonly omitted: number;
-}
+export type { ClientCertificateView, SequenceConnection, SequenceMessage, Visibility } from './api.js';
 
 export interface CaptureSequence {
   readonly connections: readonly SequenceConnection[];

@@ -6,25 +6,9 @@
  * lets anyone on the bus read it — which is what the lab shows.
  */
 import type { Atecc608b, SlotInfo } from '../hardware/atecc608b/index.js';
+import type { SlotView } from './api.js';
 
-export interface SlotView {
-  readonly slot: number;
-  readonly size: number;
-  readonly slotConfig: Readonly<Record<string, number | boolean | string>>;
-  readonly keyConfig: Readonly<Record<string, number | boolean | string>>;
-  readonly locked: boolean;
-  readonly privateKey: boolean;
-  readonly readable: boolean;
-  /** Why Read is refused, as the policy names the deciding bit. */
-  readonly readRefusal?: string;
-  readonly write: string;
-  readonly sign: boolean;
-  readonly ecdh: boolean;
-  /** Hex of the slot's bytes, only when Read in clear is allowed. */
-  readonly contentHex?: string;
-  /** The slot holds only zero bytes. */
-  readonly blank?: boolean;
-}
+export type { SlotView } from './api.js';
 
 export interface SlotMapView {
   readonly present: boolean;

@@ -1,4 +1,14 @@
 /** The JSON the server sends (src/web/state.ts, slots.ts, sequence.ts), as the page reads it. */
+import type { CaptureEntry, SequenceConnection, SlotView } from '../api.js';
+
+export type {
+  CaptureEntry,
+  ClientCertificateView,
+  SequenceConnection,
+  SequenceMessage,
+  SlotView,
+} from '../api.js';
+
 export type Lang = 'en' | 'fr';
 export interface Text {
   readonly en: string;
@@ -99,22 +109,6 @@ export interface AttackRun {
   readonly error?: string;
 }
 
-export interface SlotView {
-  readonly slot: number;
-  readonly size: number;
-  readonly slotConfig: Readonly<Record<string, number | boolean | string>>;
-  readonly keyConfig: Readonly<Record<string, number | boolean | string>>;
-  readonly locked: boolean;
-  readonly privateKey: boolean;
-  readonly readable: boolean;
-  readonly readRefusal?: string;
-  readonly write: string;
-  readonly sign: boolean;
-  readonly ecdh: boolean;
-  readonly contentHex?: string;
-  readonly blank?: boolean;
-}
-
 export interface SlotMap {
   readonly step: number;
   readonly present: boolean;
@@ -123,43 +117,6 @@ export interface SlotMap {
   readonly serial?: string;
   readonly locks?: { readonly config: boolean; readonly data: boolean };
   readonly slots: readonly SlotView[];
-}
-
-export interface SequenceMessage {
-  readonly atUs: number;
-  readonly from: 'client' | 'server';
-  readonly label: string;
-  readonly visibility: 'clear' | 'encrypted' | 'metadata';
-  readonly detail?: string;
-  readonly count?: number;
-  readonly hidden?: readonly string[];
-}
-
-export type ClientCertificateView =
-  | { readonly visibility: 'clear'; readonly subject?: string }
-  | { readonly visibility: 'encrypted' | 'none' | 'unknown'; readonly evidence: string };
-
-export interface CaptureEntry {
-  readonly id: string;
-  readonly source: 'live' | 'session' | 'run' | 'file';
-  readonly name: string;
-  readonly step?: number;
-  readonly format?: 'pcap' | 'pcapng';
-  readonly bytes?: number;
-  readonly keyLog: boolean;
-  readonly error?: { readonly code: string; readonly message: string };
-}
-
-export interface SequenceConnection {
-  readonly index: number;
-  readonly client: string;
-  readonly server: string;
-  readonly protocol: 'tls' | 'mqtt' | 'unknown';
-  readonly tlsVersion?: string;
-  readonly clientCertificateInClear?: boolean;
-  readonly clientCertificate?: ClientCertificateView;
-  readonly messages: readonly SequenceMessage[];
-  readonly omitted: number;
 }
 
 export interface Sequence {
