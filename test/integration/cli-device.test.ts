@@ -1,11 +1,30 @@
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { readableByBroker, startBroker } from '../helpers/brokers.js';
 import { cli } from '../helpers/cli.js';
 import { join, tempDir } from '../helpers/openssl.js';
 import { freePort } from '../helpers/process.js';
 import { makeTlsFixtures } from '../helpers/tls-fixtures.js';
+
+/** Our broker on a free loopback port with the lab sheet's mutual-TLS listener and fresh fixtures. */
+async function mtlsBroker(t: TestContext) {
+  const dir = tempDir(t);
+  const f = await makeTlsFixtures(dir);
+  readableByBroker(dir);
+  const port = await freePort();
+  const conf = [
+    `listener ${port} 127.0.0.1`,
+    `cafile ${f.cafile}`,
+    `certfile ${f.server.cert}`,
+    `keyfile ${f.server.key}`,
+    'require_certificate true',
+    'use_identity_as_username true',
+    '',
+  ].join('\n');
+  const broker = await startBroker(t, 'mqtts-lab', dir, conf, port);
+  return { dir, f, port, broker };
+}
 
 test('device flash: step 2 puts the PEM key in the image (0600, with a warning); step 3 does not', async (t) => {
   const dir = tempDir(t);
@@ -52,20 +71,7 @@ test('device flash: step 2 puts the PEM key in the image (0600, with a warning);
 });
 
 test('device run: step 3 publisher and subscriber through the broker; no secure element halts with exit 1', async (t) => {
-  const dir = tempDir(t);
-  const f = await makeTlsFixtures(dir);
-  readableByBroker(dir);
-  const port = await freePort();
-  const conf = [
-    `listener ${port} 127.0.0.1`,
-    `cafile ${f.cafile}`,
-    `certfile ${f.server.cert}`,
-    `keyfile ${f.server.key}`,
-    'require_certificate true',
-    'use_identity_as_username true',
-    '',
-  ].join('\n');
-  await startBroker(t, 'mqtts-lab', dir, conf, port);
+  const { dir, f, port } = await mtlsBroker(t);
   const part = join(dir, 'm5go.se');
   assert.equal((await cli(['se', 'create', part])).code, 0);
   assert.equal((await cli(['se', 'provision', part, '--slot', '8', '--key', f.client.key])).code, 0);
@@ -137,20 +143,7 @@ test('device run: step 3 publisher and subscriber through the broker; no secure 
 });
 
 test('device run --signed-readings: step 4 readings signed in the chip, verified by the m5stack; misuse refused', async (t) => {
-  const dir = tempDir(t);
-  const f = await makeTlsFixtures(dir);
-  readableByBroker(dir);
-  const port = await freePort();
-  const conf = [
-    `listener ${port} 127.0.0.1`,
-    `cafile ${f.cafile}`,
-    `certfile ${f.server.cert}`,
-    `keyfile ${f.server.key}`,
-    'require_certificate true',
-    'use_identity_as_username true',
-    '',
-  ].join('\n');
-  await startBroker(t, 'mqtts-lab', dir, conf, port);
+  const { dir, f, port } = await mtlsBroker(t);
   // Step 4: each device's certificate is issued for a CSR its chip signed with slot 0.
   const chip = async (name: string, cn: string) => {
     const part = join(dir, `${name}.se`);
@@ -256,20 +249,7 @@ test('device run --signed-readings: step 4 readings signed in the chip, verified
 });
 
 test('device run --step 4 --tls-version 1.3 --se-wait poll: our TLS 1.3 client, the chip signs; a bad --se-wait is refused', async (t) => {
-  const dir = tempDir(t);
-  const f = await makeTlsFixtures(dir);
-  readableByBroker(dir);
-  const port = await freePort();
-  const conf = [
-    `listener ${port} 127.0.0.1`,
-    `cafile ${f.cafile}`,
-    `certfile ${f.server.cert}`,
-    `keyfile ${f.server.key}`,
-    'require_certificate true',
-    'use_identity_as_username true',
-    '',
-  ].join('\n');
-  const broker = await startBroker(t, 'mqtts-lab', dir, conf, port);
+  const { dir, f, port, broker } = await mtlsBroker(t);
   const part = join(dir, 'm5go.se');
   const csr = join(dir, 'm5go.csr');
   assert.equal((await cli(['se', 'create', part])).code, 0);
