@@ -4,9 +4,18 @@
 // show that both did the same work; a difference fails the run. Markdown table on stdout, JSON in
 // scratch/bench-wire.json.
 //
-//   npm run bench:wire -- [--size MB] [--format pcap|pcapng] [--seed N] [--keep] [--quick]
+//   npm run bench:wire -- [--size MB] [--format pcap|pcapng] [--seed N] [--rounds N] [--keep] [--quick]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,16 +25,18 @@ import { analyzeCapture } from '../src/wire/analyze/index.js';
 import { DEFAULT_MAX_STREAM_BYTES } from '../src/wire/tcp/index.js';
 import { type Counts, generateCapture, MAX_PUBLISHES } from './bench/wire-capture.js';
 
-const HELP = `Usage: npm run bench:wire -- [--size MB] [--format pcap|pcapng] [--seed N] [--keep] [--quick]
+const HELP = `Usage: npm run bench:wire -- [--size MB] [--format pcap|pcapng] [--seed N] [--rounds N] [--keep] [--quick]
 
 Generates a capture of plaintext MQTT 3.1.1/5.0 and mutual-TLS 1.2/1.3 connections, then times
-analyzeCapture (read + analyze, in a child process) and tshark on it, and compares what each found.
+analyzeCapture (read + analyze, in a child process) and tshark on it, one after the other in each
+round, and compares what each found. The ratio is of the two readers' median rounds.
 
   --size MB     capture size in MB of 10^6 bytes (default 200)
   --format F    pcap (default) or pcapng
   --seed N      generator seed (default 1): the same seed and size give the same file
+  --rounds N    rounds of (ours, tshark) on the file (default 3, 1–9)
   --keep        keep the capture (its path is printed) instead of deleting it
-  --quick       an 8 MB capture: a smoke test of the harness, not a measurement
+  --quick       an 8 MB capture, one round: a smoke test of the harness, not a measurement
 
 Examples:
   npm run bench:wire
@@ -50,6 +61,7 @@ interface Options {
   readonly size: number;
   readonly format: 'pcap' | 'pcapng';
   readonly seed: number;
+  readonly rounds: number;
   readonly keep: boolean;
   readonly quick: boolean;
   /** Internal: the child process that runs analyzeCapture on this file. */
@@ -60,6 +72,7 @@ const FLAGS = {
   size: { type: 'string' },
   format: { type: 'string', default: 'pcap' },
   seed: { type: 'string', default: '1' },
+  rounds: { type: 'string' },
   keep: { type: 'boolean', default: false },
   quick: { type: 'boolean', default: false },
   measure: { type: 'string' },
@@ -88,11 +101,15 @@ function options(): Options {
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed) || seed < 0)
     fail(`--seed must be a non-negative integer, got "${values.seed}"`);
+  if (values.quick && values.rounds !== undefined) fail('--quick and --rounds are exclusive');
+  const rounds = Number(values.rounds ?? (values.quick ? 1 : 3));
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9)
+    fail(`--rounds must be an integer 1–9, got "${values.rounds}"`);
   const format = values.format;
   if (format !== 'pcap' && format !== 'pcapng')
     return fail(`--format must be pcap or pcapng, got "${format}"`);
   const measure = values.measure === undefined ? {} : { measure: values.measure };
-  return { size, format, seed, keep: values.keep, quick: values.quick, ...measure };
+  return { size, format, seed, rounds, keep: values.keep, quick: values.quick, ...measure };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,18 +282,41 @@ async function main(): Promise<void> {
   const gen = await generateCapture({ path: file, bytes: o.size * MB, format: o.format, seed: o.seed });
   const e = gen.expected;
   log(`  ${e.frames} frames, ${e.connections} connections in ${gen.seconds.toFixed(1)} s`);
-  log('mqtts-lab analyzeCapture (child process) …');
-  const ours = await runOurs(file);
-  log(`tshark -T fields ${TSHARK_FIELDS.map((f) => `-e ${f}`).join(' ')} …`);
-  const tshark = await runTshark(file);
+  // The file was just written: its dirty pages go to disk now, not while a reader is timed.
+  const fd = openSync(file, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  const rounds: { ours: OursResult & { processSeconds: number }; tshark: TsharkResult }[] = [];
+  for (let r = 1; r <= o.rounds; r++) {
+    log(`round ${r}/${o.rounds}: mqtts-lab analyzeCapture (child process) …`);
+    const ours = await runOurs(file);
+    log(`round ${r}/${o.rounds}: tshark -T fields ${TSHARK_FIELDS.map((f) => `-e ${f}`).join(' ')} …`);
+    const tshark = await runTshark(file);
+    log(
+      `  ours ${(ours.readSeconds + ours.analyzeSeconds).toFixed(2)} s, tshark ${tshark.seconds.toFixed(2)} s`,
+    );
+    rounds.push({ ours, tshark });
+  }
+  const oursSecondsOf = (x: OursResult) => x.readSeconds + x.analyzeSeconds;
+  const ours = medianBy(
+    rounds.map((x) => x.ours),
+    oursSecondsOf,
+  );
+  const tshark = medianBy(
+    rounds.map((x) => x.tshark),
+    (x) => x.seconds,
+  );
 
   const mb = gen.bytes / MB;
-  const oursSeconds = ours.readSeconds + ours.analyzeSeconds;
+  const oursSeconds = oursSecondsOf(ours);
   const rate = { ours: mb / oursSeconds, oursProcess: mb / ours.processSeconds, tshark: mb / tshark.seconds };
   const ratio = rate.ours / rate.tshark;
+  // Every round is checked, not only the median ones.
   const checks = COUNTS.map(([key, label]) => {
-    const [g, a, t] = [gen.expected[key], ours.counts[key], tshark.counts[key]];
-    return { key, label, generated: g, ours: a, tshark: t, ok: a === g && (t === undefined || t === g) };
+    const g = gen.expected[key];
+    const [a, t] = [ours.counts[key], tshark.counts[key]];
+    const ok = rounds.every((x) => x.ours.counts[key] === g && (x.tshark.counts[key] ?? g) === g);
+    return { key, label, generated: g, ours: a, tshark: t, ok: ok && (t === undefined || t === g) };
   });
   const n = (x: number | undefined) => (x === undefined ? '—' : x.toLocaleString('en-US'));
   const row = (what: string, s: number, r: number, rss: number) =>
@@ -295,6 +335,14 @@ async function main(): Promise<void> {
     row('tshark -T fields, whole process', tshark.seconds, rate.tshark, tshark.maxRssMB),
     '',
     `**ratio ours/tshark (MB/s): ${ratio.toFixed(1)}×** (whole processes: ${(rate.oursProcess / rate.tshark).toFixed(1)}×; goal ≥ 10×)`,
+    '',
+    `Median of ${rounds.length} round${rounds.length === 1 ? '' : 's'}, each ours then tshark on the same file: ` +
+      rounds
+        .map(
+          (x, i) =>
+            `${i + 1}: ${oursSecondsOf(x.ours).toFixed(2)} s / ${x.tshark.seconds.toFixed(2)} s = ${(x.tshark.seconds / oursSecondsOf(x.ours)).toFixed(1)}×`,
+        )
+        .join('; '),
     '',
     '| count | generated | mqtts-lab | tshark | |',
     '|---|---:|---:|---:|---|',
@@ -330,6 +378,12 @@ async function main(): Promise<void> {
     ours: { ...ours, seconds: oursSeconds, mbPerSecond: rate.ours, processMbPerSecond: rate.oursProcess },
     tshark: { ...tshark, mbPerSecond: rate.tshark },
     ratioOursToTshark: ratio,
+    rounds: rounds.map((x) => ({
+      oursSeconds: oursSecondsOf(x.ours),
+      oursProcessSeconds: x.ours.processSeconds,
+      tsharkSeconds: x.tshark.seconds,
+      ratio: x.tshark.seconds / oursSecondsOf(x.ours),
+    })),
     checks,
     notes,
   };
@@ -340,6 +394,12 @@ async function main(): Promise<void> {
     console.error('ERR_BENCH_COUNTS_DIFFER: the readers did not find the same traffic (table above)');
     process.exitCode = 1;
   }
+}
+
+/** The element whose key is the median (the lower one of an even count). */
+function medianBy<T>(items: readonly T[], key: (x: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[(sorted.length - 1) >> 1]!;
 }
 
 const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

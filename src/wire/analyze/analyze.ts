@@ -51,7 +51,7 @@ export function analyzeCapture(bytes: Uint8Array, options: AnalyzeOptions = {}):
   const notes = frameNotes(flows);
   const arena = streamArena(flows.connections, o.maxStreamBytes);
   const connections = flows.connections.map((c, i) =>
-    analyzeTcpConnection(c.build(o.maxStreamBytes, arena(c)), i, o),
+    analyzeTcpConnection(c.build(o.maxStreamBytes, arena()), i, o),
   );
   const decryptedConnections = connections.filter((c) => (c.decrypted?.records.decrypted ?? 0) > 0).length;
   return {
@@ -85,20 +85,20 @@ export function analyzeConnection(
 
 /**
  * Connection by connection, the streams of each go in one buffer, the size of the largest
- * connection, zeroed again for the next: 200 MB of streams cost one allocation, not fresh pages
- * (and the collections V8 runs as array-buffer memory grows) for each connection. Safe because
+ * connection, overwritten by the next (the builder writes every byte, zeros where nothing was
+ * captured): 200 MB of streams cost one allocation, not fresh pages (and the collections V8 runs
+ * as array-buffer memory grows) for each connection. Safe because
  * nothing of an analysis keeps a view of stream bytes: every value taken from them is a number
  * or a string (analyze.test.ts checks it).
  */
 function streamArena(
   connections: readonly ConnectionBuilder[],
   maxStreamBytes: number,
-): (c: ConnectionBuilder) => (length: number) => Uint8Array {
+): () => (length: number) => Uint8Array {
   let largest = 0;
   for (const c of connections) largest = Math.max(largest, c.measure(maxStreamBytes));
   const buffer = new Uint8Array(largest);
-  return (c) => {
-    buffer.fill(0, 0, c.measure(maxStreamBytes)); // the builder leaves bytes never sent as zeros
+  return () => {
     let at = 0;
     return (length) => {
       const view = buffer.subarray(at, at + length);

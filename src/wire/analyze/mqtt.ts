@@ -29,6 +29,9 @@ export function observeMqtt(
   let protocolName: string | undefined;
   let listed = 0;
   let omittedMessages = 0;
+  // A device publishes to a few topics over and over: each message's topic is kept as the first
+  // string of its text, not one string per message.
+  const topics = new Map<string, string>();
   /** PUBLISH packets and subscription filters are listed up to maxMessages, then only counted. */
   const room = (): boolean => {
     if (listed >= maxMessages) {
@@ -65,7 +68,7 @@ export function observeMqtt(
         break;
       case 'publish':
         if (!room()) break;
-        publishes.push(publishView(packet, evidence));
+        publishes.push(publishView(packet, evidence, topics));
         obs.push(publishObservation(publishes.at(-1)!));
         break;
       case 'subscribe':
@@ -208,9 +211,14 @@ function connackView(p: IConnackPacket, level: number | undefined, evidence: Evi
   return { code, name: connackName(code, level), sessionPresent: p.sessionPresent === true, evidence };
 }
 
-function publishView(p: IPublishPacket, evidence: Evidence): MqttPublishView {
+function publishView(p: IPublishPacket, evidence: Evidence, topics: Map<string, string>): MqttPublishView {
   const direction = evidence.direction;
-  const { topic, qos, messageId } = p;
+  const { qos, messageId } = p;
+  let topic = topics.get(p.topic);
+  if (topic === undefined) {
+    topic = p.topic;
+    topics.set(topic, topic);
+  }
   const retain = p.retain === true;
   const dup = p.dup === true;
   const payload = bytesView(asBytes(p.payload));
@@ -221,14 +229,32 @@ function publishView(p: IPublishPacket, evidence: Evidence): MqttPublishView {
 }
 
 function publishObservation(p: MqttPublishView): Observation {
-  const flags = `QoS ${p.qos}, retain ${yesNo(p.retain)}${p.dup ? ', dup' : ''}`;
   return observation(
     'mqtt.publish',
     'exposed',
     flat(`${p.topic}: ${showBytes(p.payload)}`),
-    flat(`PUBLISH ${WHO[p.direction]}, ${flags}, ${p.payload.bytes}-byte payload`),
+    publishDetail(p),
     [p.evidence],
   );
+}
+
+/**
+ * Messages of one size, direction and flags share one detail string: a device's readings come in
+ * a few sizes, and a string per message would be kept (and copied by the collector) for each.
+ */
+const details = new Map<number, string>();
+const MAX_DETAILS = 4096;
+
+function publishDetail(p: MqttPublishView): string {
+  const bits = (p.direction === 's2c' ? 16 : 0) + p.qos * 4 + (p.retain ? 2 : 0) + (p.dup ? 1 : 0);
+  const key = p.payload.bytes * 32 + bits; // below 2^53: a payload is under 2^28 bytes (MQTT 3.1.1 §2.2.3)
+  const known = details.get(key);
+  if (known !== undefined) return known;
+  const flags = `QoS ${p.qos}, retain ${yesNo(p.retain)}${p.dup ? ', dup' : ''}`;
+  const detail = flat(`PUBLISH ${WHO[p.direction]}, ${flags}, ${p.payload.bytes}-byte payload`);
+  if (details.size >= MAX_DETAILS) details.clear();
+  details.set(key, detail);
+  return detail;
 }
 
 /**

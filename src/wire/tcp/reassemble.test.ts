@@ -4,6 +4,8 @@ import { isLabError } from '../../core/errors.js';
 import type { TcpSegment } from '../pcap/frames/decode.js';
 import { TCP_FLAGS } from '../pcap/frames/tcp.js';
 import { reassembleTcp } from './reassemble.js';
+import { SegmentTable } from './segment-table.js';
+import { StreamBuilder, type TcpChunk } from './stream.js';
 
 const { SYN, ACK, FIN, RST, PSH } = TCP_FLAGS;
 const C = { ip: '10.0.0.2', port: 50000 };
@@ -139,6 +141,27 @@ test('a gap before the FIN is reported: the FIN says where the stream ends', () 
   assert.equal(st.bytes.length, 9);
   assert.deepEqual(st.gaps, [{ offset: 3, length: 6 }]);
   assert.equal(st.finSeen, true);
+});
+
+test('a reused buffer is overwritten whole: the bytes of a gap are zeros, not what was there', () => {
+  const table = new SegmentTable(null);
+  const b = new StreamBuilder('client-to-server', table);
+  b.add(table.pushPayload(1, 100, SYN, new Uint8Array(0)));
+  b.add(table.pushPayload(2, 101, ACK, text('abc')));
+  b.add(table.pushPayload(3, 107, ACK, text('gh')));
+  const into = new Uint8Array(b.measure(1000).length).fill(0xee);
+  const chunks: TcpChunk[] = [];
+  const st = b.build(1000, chunks, into);
+  assert.equal(st.bytes, into);
+  assert.deepEqual([...st.bytes], [...text('abc'), 0, 0, 0, ...text('gh')]);
+  assert.deepEqual(st.gaps, [{ offset: 3, length: 3 }]);
+  assert.deepEqual(
+    chunks.map((c) => [c.offset, c.length]),
+    [
+      [0, 3],
+      [6, 2],
+    ],
+  );
 });
 
 test('sequence numbers wrapping past 2^32 reassemble in order', () => {

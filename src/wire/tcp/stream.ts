@@ -115,8 +115,9 @@ export class StreamBuilder {
   }
 
   /**
-   * The stream, its new bytes appended to `chunks`. `into` is where the bytes go: zeros of
-   * `measure(maxBytes).length` (a fresh array when absent).
+   * The stream, its new bytes appended to `chunks`. `into` is where the bytes go, of
+   * `measure(maxBytes).length` bytes (a fresh array when absent): every byte of it is written,
+   * those never sent as zeros, so a reused buffer needs no clearing first.
    */
   build(maxBytes: number, chunks: TcpChunk[], into?: Uint8Array): TcpStream {
     const { base, length, finSeen, truncated, resetSeen } = this.measure(maxBytes);
@@ -158,9 +159,11 @@ export class StreamBuilder {
       }
       filled.add(start, stop);
     }
+    const gaps = filled.gaps(length);
+    if (into) for (const g of gaps) bytes.fill(0, g.offset, g.offset + g.length);
     return {
       bytes,
-      gaps: filled.gaps(length),
+      gaps,
       baseSeq: base,
       synSeen: this.#synSeq !== undefined,
       finSeen,

@@ -73,7 +73,9 @@ export class TlsDissector {
   private result: TlsDissection | undefined;
 
   constructor(options: TlsDissectorOptions = {}) {
-    const o = parseOptions(optionsSchema, options, 'TlsDissector');
+    // No options is the usual call (one dissector per connection of a capture): nothing to check.
+    const o: TlsDissectorOptions =
+      Object.keys(options).length === 0 ? options : parseOptions(optionsSchema, options, 'TlsDissector');
     const side = (): Side => ({
       framer: new RecordFramer(),
       assembler: new HandshakeAssembler(o.maxHandshakeMessage ?? DEFAULT_MAX_HANDSHAKE_MESSAGE),
