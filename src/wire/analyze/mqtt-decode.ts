@@ -56,16 +56,29 @@ export function decodeMqtt(s: OrderedStreams, maxPacketSize: number): MqttDecodi
     return me;
   };
   const sides: Record<Direction, Side> = { c2s: side('c2s'), s2c: side('s2c') };
-  for (const chunk of s.chunks) {
-    const dir = chunk.direction;
+  const chunks = s.chunks;
+  for (let i = 0; i < chunks.length;) {
+    const dir = chunks[i]!.direction;
     const me = sides[dir];
+    // A run of chunks of one direction, nothing of the other between them, is one piece of its
+    // stream: fed at once, the same packets come out in the same order, and a packet spread
+    // over segments is read in place instead of gathered. Each chunk's start and time are
+    // recorded first, so a packet is still dated by the chunk of its first byte.
+    const from = chunks[i]!.offset;
+    let to = from;
+    for (; i < chunks.length && chunks[i]!.direction === dir; i++) {
+      const c = chunks[i]!;
+      if (me.failed) continue;
+      me.starts.push(c.offset);
+      me.times.push(c.timestampUs);
+      to = c.offset + c.bytes.length;
+    }
     if (me.failed) continue;
-    me.starts.push(chunk.offset);
-    me.times.push(chunk.timestampUs);
+    const stream = s.streams[dir];
     let why: string | undefined;
     try {
       const failure = me.decoder.push(
-        Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength),
+        Buffer.from(stream.buffer, stream.byteOffset + from, to - from),
         me.onPacket,
       );
       if (failure) why = `${failure.code}: ${failure.message}`;
