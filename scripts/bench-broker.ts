@@ -21,7 +21,7 @@ import { type Cell, type Results, errorCell, format, markdown } from './bench/re
 import { WARM_UP_MESSAGES } from './bench/idle.js';
 import { LEAD } from './bench/throughput.js';
 import { FULL, QUICK, ROW_IDS, type RowId, type Task, type TaskContext, tasks } from './bench/rows.js';
-import { Scope, nowMs, withTimeout } from './bench/util.js';
+import { Scope, medianBy, nowMs, withTimeout } from './bench/util.js';
 import { clientContext } from './bench/wire.js';
 
 const HELP = `Usage: npm run bench:broker -- [--quick] [--only LIST] [--rows LIST] [--broker-nagle]
@@ -211,8 +211,7 @@ function median(cells: Cell[], rounds: number): Cell {
   const failed = cells.find((c) => c.error !== undefined);
   if (failed) return failed;
   const ok = cells as (Cell & { error?: undefined })[];
-  const sorted = [...ok].sort((a, b) => a.value - b.value);
-  const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const mid = medianBy(ok, (c) => c.value);
   const values = ok.map((c) => Number(c.value.toPrecision(4))).join(' ');
   return { ...mid, extra: { ...mid.extra, rounds: values } };
 }

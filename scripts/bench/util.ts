@@ -1,4 +1,4 @@
-// Small shared helpers of the broker benchmark: bounded waits, resource scopes, statistics.
+// Small shared helpers of the benchmarks: bounded waits, resource scopes, statistics.
 import type { ChildProcess } from 'node:child_process';
 
 export class TimeoutError extends Error {
@@ -76,6 +76,12 @@ export function track<T extends ChildProcess>(child: T): T {
 }
 
 /** The q-quantile (0..1) of `sorted`, nearest rank. */
+/** The item whose key is the median of the keys (the lower one of an even count). */
+export function medianBy<T>(items: readonly T[], key: (x: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
 export function quantile(sorted: Float64Array | number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
