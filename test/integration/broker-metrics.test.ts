@@ -152,10 +152,10 @@ test('/metrics of a running broker: counters move by exactly what the clients di
     '',
   ].join('\n');
   const broker = await startBroker(t, 'mqtts-lab', dir, conf, port);
-  assert.match(
-    broker.log(),
-    new RegExp(`Opening metrics listener on http://127\\.0\\.0\\.1:${metricsPort}/metrics\\.`),
-  );
+  // The broker is up once its MQTT listener accepts; the metrics listener may log a moment later.
+  const opened = new RegExp(`Opening metrics listener on http://127\\.0\\.0\\.1:${metricsPort}/metrics\\.`);
+  await until('the metrics listener', 5000, () => opened.test(broker.log())).catch(() => undefined);
+  assert.match(broker.log(), opened);
 
   const before = await scrape(metricsPort);
   const counters = [...before].filter(([, f]) => f.type === 'counter');
