@@ -10,6 +10,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LabError } from './errors.js';
 
@@ -71,6 +72,92 @@ export function readFileChecked(path: string): Buffer {
   } catch (err) {
     throw fsError(err, path);
   }
+}
+
+/** Bytes per read of readFileStepwise. */
+export const STEP_READ_BYTES = 8 * 1024 * 1024;
+/** Reads of readFileStepwise in flight at once: one lands while the caller works on the last. */
+const READS_AHEAD = 2;
+
+/**
+ * A whole file in one buffer, as readFileChecked, read in steps so that the caller can work on
+ * its start while the rest is read: `progress(bytes, filled)` runs each time the bytes read so
+ * far grow, in file order, `bytes[0, filled)` being final (the rest of `bytes` is not read yet).
+ * The reads run on libuv's thread pool, READS_AHEAD at a time. The result is `bytes` as far as
+ * it was filled: shorter than at the first call when the file shrank while it was read. A file
+ * that is not a regular one (or reads as empty) is read whole, then given to `progress` once.
+ * Errors of the file system are ERR_FS_*; one thrown by `progress` ends the read and is rethrown as it is.
+ */
+export async function readFileStepwise(
+  path: string,
+  progress: (bytes: Buffer, filled: number) => void,
+  stepBytes = STEP_READ_BYTES,
+): Promise<Buffer> {
+  let handle: FileHandle | undefined;
+  // Each read is settled into a value at once: one that fails while the caller works must not
+  // be an unhandled rejection.
+  const inFlight: Promise<{ got: number; wanted: number } | { error: unknown }>[] = [];
+  let callerFailed = false;
+  const report = (bytes: Buffer, filled: number): void => {
+    try {
+      progress(bytes, filled);
+    } catch (err) {
+      callerFailed = true;
+      throw err;
+    }
+  };
+  try {
+    handle = await open(path, 'r');
+    const stat = await handle.stat();
+    if (!stat.isFile() || stat.size === 0) {
+      const all = await handle.readFile();
+      report(all, all.length);
+      return all;
+    }
+    const size = stat.size;
+    const bytes = Buffer.allocUnsafe(size);
+    const file = handle;
+    let next = 0;
+    const issue = (): void => {
+      const at = next;
+      const wanted = Math.min(stepBytes, size - at);
+      next += wanted;
+      inFlight.push(
+        readAt(file, bytes, at, wanted).then(
+          (got) => ({ got, wanted }),
+          (error: unknown) => ({ error }),
+        ),
+      );
+    };
+    while (next < size && inFlight.length < READS_AHEAD) issue();
+    let filled = 0;
+    while (inFlight.length > 0) {
+      const step = await inFlight.shift()!;
+      if ('error' in step) throw step.error;
+      filled += step.got;
+      const short = step.got < step.wanted; // the file ended early: it shrank while it was read
+      if (!short && next < size) issue();
+      report(bytes, filled);
+      if (short) return bytes.subarray(0, filled);
+    }
+    return bytes;
+  } catch (err) {
+    throw callerFailed ? err : fsError(err, path);
+  } finally {
+    await Promise.all(inFlight); // settled values: never rejects
+    await handle?.close();
+  }
+}
+
+/** `length` bytes at `position` into `into[position…]`, fewer only at the end of the file. */
+async function readAt(file: FileHandle, into: Buffer, position: number, length: number): Promise<number> {
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await file.read(into, position + got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
 }
 
 /** Map a Node fs error to a catalog error that names the path. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readFileChecked } from '../../core/fs.js';
-import { analyzeCapture, renderAnalysisText } from '../../wire/analyze/index.js';
+import { analyzeCaptureFile, renderAnalysisText } from '../../wire/analyze/index.js';
 import { parseKeyLog } from '../../wire/tls/keylog.js';
 import { type CliIo, Output } from '../io.js';
 import { addJson, examples, wholeNumber } from '../options.js';
@@ -42,14 +42,13 @@ export function registerAnalyze(capture: Command, io: CliIo): void {
       ]),
     ].join('\n'),
   );
-  cmd.action((file: string, flags: Flags) => {
+  cmd.action(async (file: string, flags: Flags) => {
     const out = new Output(io, flags.json === true);
-    const bytes = readFileChecked(resolve(io.cwd, file));
     const keyLog =
       flags.keylog === undefined
         ? undefined
         : parseKeyLog(readFileChecked(resolve(io.cwd, flags.keylog)).toString('utf8'), flags.keylog);
-    const analysis = analyzeCapture(bytes, {
+    const analysis = await analyzeCaptureFile(resolve(io.cwd, file), {
       maxMessages: flags.maxMessages ?? 1000,
       ...(keyLog && { keyLog }),
     });

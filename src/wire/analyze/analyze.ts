@@ -3,6 +3,7 @@
  * a passive observer learns — everything, for plaintext MQTT; the handshake, and sizes and times,
  * for TLS — each item with a verdict and the bytes it was read from.
  */
+import { readFileStepwise, STEP_READ_BYTES } from '../../core/fs.js';
 import { parseOptions, z } from '../../core/options.js';
 import {
   buildAll,
@@ -10,6 +11,7 @@ import {
   type ConnectionBuilder,
   DEFAULT_MAX_STREAM_BYTES,
   scanFlows,
+  steppedFlows,
   type TcpConnection,
 } from '../tcp/index.js';
 import { aeadOverhead, dissectTls } from '../tls/index.js';
@@ -47,7 +49,40 @@ type Options = z.output<typeof schema>;
 /** Throws ERR_PCAP_MALFORMED / ERR_PCAP_UNSUPPORTED for a file the reader refuses; peer bytes never throw. */
 export function analyzeCapture(bytes: Uint8Array, options: AnalyzeOptions = {}): CaptureAnalysis {
   const o = parseOptions(schema, options, 'analyzeCapture');
-  const flows = scanFlows(bytes);
+  return analyzeFlows(scanFlows(bytes), o);
+}
+
+/**
+ * analyzeCapture of a file, the same analysis, read while its packets are scanned: a capture of
+ * hundreds of megabytes is read in steps on libuv's threads while this one files the packets
+ * already read under their connections. Also throws ERR_FS_* for a file that cannot be read.
+ * `stepBytes` is the size of each read (the tests make it small to cut records anywhere).
+ */
+export async function analyzeCaptureFile(
+  path: string,
+  options: AnalyzeOptions = {},
+  stepBytes = STEP_READ_BYTES,
+): Promise<CaptureAnalysis> {
+  const o = parseOptions(schema, options, 'analyzeCaptureFile');
+  let scan: ReturnType<typeof steppedFlows> | undefined;
+  let scanned: Uint8Array | undefined;
+  const bytes = await readFileStepwise(
+    path,
+    (buffer, filled) => {
+      if (scan === undefined) {
+        scanned = buffer;
+        scan = steppedFlows(buffer);
+      }
+      scan.advance(filled);
+    },
+    stepBytes,
+  );
+  // A file that shrank while it was read is scanned again as it was read, whole.
+  const flows = scan !== undefined && scanned?.length === bytes.length ? scan.finish() : scanFlows(bytes);
+  return analyzeFlows(flows, o);
+}
+
+function analyzeFlows(flows: CaptureFlows, o: Options): CaptureAnalysis {
   const notes = frameNotes(flows);
   const arena = streamArena(flows.connections, o.maxStreamBytes);
   const connections = flows.connections.map((c, i) =>

@@ -1,5 +1,11 @@
 // The eavesdropper's view: what a passive observer learns from a capture, item by item.
-export { analyzeCapture, analyzeConnection, type AnalyzeOptions, captureConnections } from './analyze.js';
+export {
+  analyzeCapture,
+  analyzeCaptureFile,
+  analyzeConnection,
+  type AnalyzeOptions,
+  captureConnections,
+} from './analyze.js';
 export { renderAnalysisText } from './render-text.js';
 export { formatInterval, groupRecords, MIN_PERIODIC } from './traffic.js';
 export { MAX_EVIDENCE, PREVIEW_BYTES } from './bytes-view.js';

@@ -55,52 +55,113 @@ export function readPcap(bytes: Uint8Array): Capture {
  * lies in `bytes`, in file order. Throws what `readPcap` throws, after the records before the fault.
  */
 export function scanPcap(bytes: Uint8Array, sink: PacketSink): CaptureInterface[] {
-  const magic = pcapMagic(bytes);
-  if (magic === null) throw malformed('not a pcap magic number', 0);
-  const c = new ByteCursor(bytes, magic.littleEndian);
-  c.need(FILE_HEADER_LENGTH, 'pcap file header');
-  c.skip(4, 'magic');
-  const major = c.u16('major version');
-  const minor = c.u16('minor version');
-  // pcap §4: version 2.4 since 1998; 2.3 files differ only in how old tools filled fields.
-  if (major !== 2)
-    throw new LabError('ERR_PCAP_UNSUPPORTED', `pcap version ${major}.${minor} (expected 2.x)`, {
-      details: { major, minor },
-    });
-  c.skip(8, 'reserved (thiszone, sigfigs)');
-  const snaplen = c.u32('snap length');
-  // pcap §4: LinkType is the low 16 bits; the upper bits carry FCS information.
-  const linkType = c.u32('link type') & 0xffff;
-  // The loop reads the record header straight from a DataView: the cursor's checked reads (and
-  // their field names) are only used to describe a record that does not fit.
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = magic.littleEndian;
-  const nano = magic.nanoseconds;
-  const end = bytes.length;
-  let at = FILE_HEADER_LENGTH;
-  let index = 0;
-  while (at < end) {
-    const captured = at + 16 <= end ? view.getUint32(at + 8, le) : -1;
-    // pcap §5: Captured Packet Length never exceeds SnapLen.
-    if (captured < 0 || (snaplen > 0 && captured > snaplen) || at + 16 + captured > end) {
-      c.skip(at - c.offset, 'previous packets');
-      malformedRecord(c, index, snaplen);
-    }
-    const seconds = view.getUint32(at, le);
-    const fraction = view.getUint32(at + 4, le);
-    const original = view.getUint32(at + 12, le);
-    const fileOffset = at + 16;
-    sink(
-      seconds * 1e6 + (nano ? Math.floor(fraction / 1000) : fraction),
-      linkType,
-      fileOffset,
-      captured,
-      Math.max(original, captured),
-      0,
-      undefined,
-    );
-    index++;
-    at = fileOffset + captured;
+  return new PcapScan(bytes, sink).finish();
+}
+
+interface PcapHeader {
+  readonly littleEndian: boolean;
+  readonly nanoseconds: boolean;
+  readonly snaplen: number;
+  readonly linkType: number;
+}
+
+/**
+ * scanPcap in steps, for a file still being read into `bytes`: `advance(filled)` scans the
+ * records that lie whole in `bytes[0, filled)`, `finish()` the rest, as scanPcap would. The
+ * same records reach the sink in the same order, and the same error is thrown: a fault found
+ * before the end (a record longer than the snap length) ends the scan there, as it would at the end.
+ */
+export class PcapScan {
+  readonly #bytes: Uint8Array;
+  readonly #sink: PacketSink;
+  readonly #view: DataView;
+  #header: PcapHeader | undefined;
+  #at = FILE_HEADER_LENGTH;
+  #index = 0;
+
+  constructor(bytes: Uint8Array, sink: PacketSink) {
+    this.#bytes = bytes;
+    this.#sink = sink;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
-  return [{ linkType, snaplen, unitsPerSecond: magic.nanoseconds ? 10n ** 9n : 10n ** 6n }];
+
+  advance(filled: number): void {
+    this.#scan(Math.min(filled, this.#bytes.length), false);
+  }
+
+  finish(): CaptureInterface[] {
+    const h = this.#scan(this.#bytes.length, true)!;
+    return [
+      { linkType: h.linkType, snaplen: h.snaplen, unitsPerSecond: h.nanoseconds ? 10n ** 9n : 10n ** 6n },
+    ];
+  }
+
+  #readHeader(): PcapHeader {
+    const bytes = this.#bytes;
+    const magic = pcapMagic(bytes);
+    if (magic === null) throw malformed('not a pcap magic number', 0);
+    const c = new ByteCursor(bytes, magic.littleEndian);
+    c.need(FILE_HEADER_LENGTH, 'pcap file header');
+    c.skip(4, 'magic');
+    const major = c.u16('major version');
+    const minor = c.u16('minor version');
+    // pcap §4: version 2.4 since 1998; 2.3 files differ only in how old tools filled fields.
+    if (major !== 2)
+      throw new LabError('ERR_PCAP_UNSUPPORTED', `pcap version ${major}.${minor} (expected 2.x)`, {
+        details: { major, minor },
+      });
+    c.skip(8, 'reserved (thiszone, sigfigs)');
+    const snaplen = c.u32('snap length');
+    // pcap §4: LinkType is the low 16 bits; the upper bits carry FCS information.
+    const linkType = c.u32('link type') & 0xffff;
+    return { ...magic, snaplen, linkType };
+  }
+
+  /** Records whole in [at, limit); at the end (`last`), one that does not fit is the file's fault. */
+  #scan(limit: number, last: boolean): PcapHeader | undefined {
+    if (this.#header === undefined) {
+      if (!last && limit < FILE_HEADER_LENGTH) return undefined;
+      this.#header = this.#readHeader();
+    }
+    const { littleEndian: le, nanoseconds: nano, snaplen, linkType } = this.#header;
+    // The loop reads the record header straight from a DataView: the cursor's checked reads (and
+    // their field names) are only used to describe a record that does not fit.
+    const view = this.#view;
+    const sink = this.#sink;
+    let at = this.#at;
+    let index = this.#index;
+    while (at < limit) {
+      const captured = at + 16 <= limit ? view.getUint32(at + 8, le) : -1;
+      // pcap §5: Captured Packet Length never exceeds SnapLen.
+      const tooLong = snaplen > 0 && captured > snaplen;
+      if (captured < 0 || tooLong || at + 16 + captured > limit) {
+        if (!last && !tooLong) break; // the rest of the record is not read yet
+        this.#fault(at, index, snaplen, le);
+      }
+      const seconds = view.getUint32(at, le);
+      const fraction = view.getUint32(at + 4, le);
+      const original = view.getUint32(at + 12, le);
+      const fileOffset = at + 16;
+      sink(
+        seconds * 1e6 + (nano ? Math.floor(fraction / 1000) : fraction),
+        linkType,
+        fileOffset,
+        captured,
+        Math.max(original, captured),
+        0,
+        undefined,
+      );
+      index++;
+      at = fileOffset + captured;
+    }
+    this.#at = at;
+    this.#index = index;
+    return this.#header;
+  }
+
+  #fault(at: number, index: number, snaplen: number, le: boolean): never {
+    const c = new ByteCursor(this.#bytes, le);
+    c.skip(at, 'previous packets');
+    malformedRecord(c, index, snaplen);
+  }
 }

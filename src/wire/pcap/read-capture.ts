@@ -1,6 +1,6 @@
 import { malformed } from './cursor.js';
 import type { Capture, CaptureFormat, CaptureInterface, PacketSink } from './packet.js';
-import { pcapMagic, readPcap, scanPcap } from './pcap-reader.js';
+import { PcapScan, pcapMagic, readPcap, scanPcap } from './pcap-reader.js';
 import { BLOCK_SHB } from './pcapng-writer.js';
 import { readPcapng, scanPcapng } from './pcapng-reader.js';
 
@@ -20,6 +20,33 @@ export function scanCapture(
   const format = formatOf(bytes);
   const interfaces = format === 'pcap' ? scanPcap(bytes, sink) : scanPcapng(bytes, sink);
   return { format, interfaces };
+}
+
+/**
+ * scanCapture in steps, for a file still being read into `bytes` (readFileStepwise): `advance`
+ * scans the packets whole in `bytes[0, filled)`, `finish` the rest; the sink sees what
+ * scanCapture's would, in the same order, and the same errors are thrown. A classic pcap is
+ * scanned as it arrives; a pcapng (whose blocks may change the interfaces) once it is all there.
+ */
+export function steppedScan(
+  bytes: Uint8Array,
+  sink: PacketSink,
+): { advance(filled: number): void; finish(): { format: CaptureFormat; interfaces: CaptureInterface[] } } {
+  let pcap: PcapScan | undefined;
+  let known = false;
+  return {
+    advance(filled) {
+      if (!known && filled >= 4) {
+        known = true;
+        if (pcapMagic(bytes) !== null) pcap = new PcapScan(bytes, sink);
+      }
+      pcap?.advance(filled);
+    },
+    finish() {
+      if (pcap === undefined) return scanCapture(bytes, sink);
+      return { format: formatOf(bytes), interfaces: pcap.finish() };
+    },
+  };
 }
 
 function formatOf(bytes: Uint8Array): CaptureFormat {
