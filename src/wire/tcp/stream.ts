@@ -148,7 +148,7 @@ export class StreamBuilder {
       }
       let fresh = 0;
       for (const [from, to] of filled.uncovered(start, stop)) {
-        bytes.set(source.subarray(at + from, at + to), from);
+        copy(bytes, from, source, at + from, to - from);
         fresh += to - from;
         chunks.push(chunkOf(this.direction, from, to, timestampUs[i]!, i));
       }
@@ -205,11 +205,13 @@ export class StreamBuilder {
   }
 }
 
-/** Below this many bytes a loop copies faster than making a view to copy from. */
+/** Below this many bytes a loop copies faster than the native copy. */
 const SMALL_COPY = 64;
+// Buffer's copy takes offsets: no view is made (and collected) per segment, as `set` would need.
+const copyBytes = Buffer.prototype.copy;
 
 function copy(to: Uint8Array, at: number, from: Uint8Array, start: number, length: number): void {
-  if (length > SMALL_COPY) to.set(from.subarray(start, start + length), at);
+  if (length > SMALL_COPY) copyBytes.call(from, to, at, start, start + length);
   else for (let i = 0; i < length; i++) to[at + i] = from[start + i]!;
 }
 

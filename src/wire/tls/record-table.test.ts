@@ -6,6 +6,18 @@ import { dissectTls } from './dissector.js';
 import { chunk, fill, record, tls12Connection, tls13Connection } from './golden.case.js';
 import { TlsRecordTable } from './record-table.js';
 
+test('record table: times past 2^31 and offsets past 2^30, 2^31 and 2^32 read back exactly', () => {
+  const t = new TlsRecordTable();
+  const offsets = [0, 2 ** 30 - 1, 2 ** 30, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7, 2 ** 40 + 3];
+  const time = 1_767_225_600_123_456; // µs since the epoch
+  offsets.forEach((offset, i) => t.push('c2s', time + i, time + i + 1, offset, 23, 0x0303, 16_384, true));
+  assert.deepEqual(
+    offsets.map((_, i) => [t.offset(i), t.timestampUs(i), t.get(i)!.offset, t.get(i)!.endTimestampUs]),
+    offsets.map((offset, i) => [offset, time + i, offset, time + i + 1]),
+  );
+  assert.equal(t.fragmentLength(6), 16_384);
+});
+
 test('record table: rows read back as the records, per direction; out of range is undefined', () => {
   const t = new TlsRecordTable();
   for (let i = 0; i < 40; i++)

@@ -1,15 +1,24 @@
 import { CONTENT_TYPE_NAMES, named, VERSION_NAMES } from './registry.js';
 import type { TlsDirection, TlsRecord } from './types.js';
 
+// Times (microseconds since the epoch) and stream offsets may pass 2^31: a Float64Array. The
+// other fields are small integers: an Int32Array, whose values come out as small integers. Read
+// from a Float64Array they would be doubles, and each object field holding one a number box of
+// its own (a record view's length and offset, kept by the hundred thousand in an analysis):
+// offsets are handed out as small integers when they are.
+const TIMESTAMP = 0;
+const END_TIMESTAMP = 1;
+const OFFSET = 2;
+const WIDE_STRIDE = 3;
 const DIRECTION = 0;
-const TIMESTAMP = 1;
-const END_TIMESTAMP = 2;
-const OFFSET = 3;
-const CONTENT_TYPE = 4;
-const LEGACY_VERSION = 5;
-const LENGTH = 6;
-const ENCRYPTED = 7;
-const STRIDE = 8;
+const CONTENT_TYPE = 1;
+const LEGACY_VERSION = 2;
+const LENGTH = 3;
+const ENCRYPTED = 4;
+const INT_STRIDE = 5;
+
+/** `v` (a whole number ≥ 0) as a small integer when it is one: an object field then holds it unboxed. */
+const small = (v: number): number => (v <= 0x3fffffff ? v | 0 : v);
 
 /**
  * A connection's records as rows of numbers, in capture order: a busy connection has thousands
@@ -17,7 +26,8 @@ const STRIDE = 8;
  * for a caller that wants the object.
  */
 export class TlsRecordTable {
-  #rows = new Float64Array(16 * STRIDE);
+  #wide = new Float64Array(16 * WIDE_STRIDE);
+  #ints = new Int32Array(16 * INT_STRIDE);
   #length = 0;
 
   get length(): number {
@@ -35,67 +45,73 @@ export class TlsRecordTable {
     encrypted: boolean,
   ): number {
     const index = this.#length;
-    let rows = this.#rows;
-    if ((index + 1) * STRIDE > rows.length) {
-      rows = new Float64Array(rows.length * 2);
-      rows.set(this.#rows);
-      this.#rows = rows;
+    let wide = this.#wide;
+    let ints = this.#ints;
+    if ((index + 1) * INT_STRIDE > ints.length) {
+      wide = new Float64Array(wide.length * 2);
+      wide.set(this.#wide);
+      this.#wide = wide;
+      ints = new Int32Array(ints.length * 2);
+      ints.set(this.#ints);
+      this.#ints = ints;
     }
-    const at = index * STRIDE;
-    rows[at + DIRECTION] = direction === 'c2s' ? 0 : 1;
-    rows[at + TIMESTAMP] = timestampUs;
-    rows[at + END_TIMESTAMP] = endTimestampUs;
-    rows[at + OFFSET] = offset;
-    rows[at + CONTENT_TYPE] = contentType;
-    rows[at + LEGACY_VERSION] = legacyVersion;
-    rows[at + LENGTH] = length;
-    rows[at + ENCRYPTED] = encrypted ? 1 : 0;
+    const w = index * WIDE_STRIDE;
+    wide[w + TIMESTAMP] = timestampUs;
+    wide[w + END_TIMESTAMP] = endTimestampUs;
+    wide[w + OFFSET] = offset;
+    const at = index * INT_STRIDE;
+    ints[at + DIRECTION] = direction === 'c2s' ? 0 : 1;
+    ints[at + CONTENT_TYPE] = contentType;
+    ints[at + LEGACY_VERSION] = legacyVersion;
+    ints[at + LENGTH] = length;
+    ints[at + ENCRYPTED] = encrypted ? 1 : 0;
     this.#length = index + 1;
     return index;
   }
 
   direction(i: number): TlsDirection {
-    return this.#rows[i * STRIDE + DIRECTION] === 0 ? 'c2s' : 's2c';
+    return this.#ints[i * INT_STRIDE + DIRECTION] === 0 ? 'c2s' : 's2c';
   }
 
   timestampUs(i: number): number {
-    return this.#rows[i * STRIDE + TIMESTAMP]!;
+    return this.#wide[i * WIDE_STRIDE + TIMESTAMP]!;
   }
 
   offset(i: number): number {
-    return this.#rows[i * STRIDE + OFFSET]!;
+    return small(this.#wide[i * WIDE_STRIDE + OFFSET]!);
   }
 
   contentType(i: number): number {
-    return this.#rows[i * STRIDE + CONTENT_TYPE]!;
+    return this.#ints[i * INT_STRIDE + CONTENT_TYPE]!;
   }
 
   /** The fragment's length (the header excluded). */
   fragmentLength(i: number): number {
-    return this.#rows[i * STRIDE + LENGTH]!;
+    return this.#ints[i * INT_STRIDE + LENGTH]!;
   }
 
   /** Records sent in one direction. */
   count(direction: TlsDirection): number {
     const d = direction === 'c2s' ? 0 : 1;
     let n = 0;
-    for (let at = DIRECTION; at < this.#length * STRIDE; at += STRIDE) if (this.#rows[at] === d) n++;
+    for (let at = DIRECTION; at < this.#length * INT_STRIDE; at += INT_STRIDE) if (this.#ints[at] === d) n++;
     return n;
   }
 
   /** Row `i` as a record object (undefined past the end). */
   get(i: number): TlsRecord | undefined {
     if (!(i >= 0 && i < this.#length)) return undefined;
-    const r = this.#rows;
-    const at = i * STRIDE;
+    const r = this.#ints;
+    const at = i * INT_STRIDE;
+    const w = i * WIDE_STRIDE;
     const contentType = r[at + CONTENT_TYPE]!;
     const legacyVersion = r[at + LEGACY_VERSION]!;
     return {
       index: i,
       direction: this.direction(i),
-      timestampUs: r[at + TIMESTAMP]!,
-      endTimestampUs: r[at + END_TIMESTAMP]!,
-      offset: r[at + OFFSET]!,
+      timestampUs: this.#wide[w + TIMESTAMP]!,
+      endTimestampUs: this.#wide[w + END_TIMESTAMP]!,
+      offset: small(this.#wide[w + OFFSET]!),
       contentType,
       contentTypeName: CONTENT_TYPE_NAMES.get(contentType) ?? 'unknown',
       legacyVersion,
