@@ -6,10 +6,9 @@ import { test } from 'node:test';
 import { isLabError } from '../../core/errors.js';
 import { STEP_READ_BYTES } from '../../core/fs.js';
 import { testCertificates } from '../tls/certs.case.js';
-import { tls12Connection, tls13Connection } from '../tls/golden.case.js';
 import { parseKeyLog } from '../tls/keylog.js';
 import { type AnalyzeOptions, analyzeCapture, analyzeCaptureFile } from './analyze.js';
-import { conversation, pcap, pcapng, step1Session, tlsSteps } from './capture.case.js';
+import { mixedConversations, pcap, pcapng } from './capture.case.js';
 
 // analyzeCaptureFile scans a file's packets while it is read: whatever the size of the reads
 // (a step of 7 bytes cuts every record header and frame somewhere), it must say exactly what
@@ -56,14 +55,7 @@ const tmp = (t: { after(fn: () => void): void }) => {
 };
 
 async function mixedCaptures() {
-  const certs = await testCertificates();
-  const step1 = conversation(step1Session());
-  const tls12 = conversation(
-    tlsSteps(tls12Connection([certs.broker, certs.ca], [certs.device])),
-    8883,
-    50001,
-  );
-  const tls13 = conversation(tlsSteps(tls13Connection({ c2s: [64, 900], s2c: [4] })), 8883, 50002);
+  const { tls12, step1, tls13 } = mixedConversations(await testCertificates());
   return { pcap: pcap(tls12, step1, tls13), pcapng: pcapng(tls12, step1, tls13) };
 }
 

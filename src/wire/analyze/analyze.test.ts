@@ -10,6 +10,7 @@ import { analyzeCapture } from './analyze.js';
 import { mulberry32 as prng } from '../../../test/helpers/prng.js';
 import {
   conversation,
+  mixedConversations,
   mqtt,
   pcap,
   pcapng,
@@ -327,13 +328,7 @@ test('an analysis keeps no view of the capture or of its streams (their buffer i
     bytes: new Uint8Array(readFileSync(join(golden, `${name}.pcap`))),
     keyLog: parseKeyLog(readFileSync(join(golden, `${name}.keys`), 'utf8'), name),
   }));
-  const step1 = conversation(step1Session());
-  const tls12 = conversation(
-    tlsSteps(tls12Connection([certs.broker, certs.ca], [certs.device])),
-    8883,
-    50001,
-  );
-  const tls13 = conversation(tlsSteps(tls13Connection({ c2s: [64, 900], s2c: [4] })), 8883, 50002);
+  const { tls12, step1, tls13 } = mixedConversations(certs);
   const mixed = pcap(tls12, step1, tls13);
   for (const a of [
     analyzeCapture(mixed),

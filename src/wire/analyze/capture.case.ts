@@ -8,6 +8,8 @@ import {
   synthesizeConversations,
   type Conversation,
 } from '../pcap/index.js';
+import type { TestCertificates } from '../tls/certs.case.js';
+import { tls12Connection, tls13Connection } from '../tls/golden.case.js';
 import type { TlsStreamChunk } from '../tls/index.js';
 
 export const T0 = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z, in µs
@@ -97,4 +99,17 @@ export function step1Session(): Step[] {
     ['s2c', 6001, mqtt({ cmd: 'puback', messageId: 9 })],
     ['c2s', 6002, mqtt({ cmd: 'disconnect' })],
   ];
+}
+
+/** Three connections in one capture: mutual TLS 1.2, the Step 1 session in clear, TLS 1.3. */
+export function mixedConversations(certs: TestCertificates): {
+  tls12: Conversation;
+  step1: Conversation;
+  tls13: Conversation;
+} {
+  return {
+    tls12: conversation(tlsSteps(tls12Connection([certs.broker, certs.ca], [certs.device])), 8883, 50001),
+    step1: conversation(step1Session()),
+    tls13: conversation(tlsSteps(tls13Connection({ c2s: [64, 900], s2c: [4] })), 8883, 50002),
+  };
 }
