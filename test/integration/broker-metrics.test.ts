@@ -3,7 +3,6 @@
 // and every counter must have moved by exactly what was done.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +11,7 @@ import { passwordLine } from '../../src/broker/password-file.js';
 import { startBroker, waitForPort } from '../helpers/brokers.js';
 import { tempDir } from '../helpers/openssl.js';
 import { freePort, start } from '../helpers/process.js';
+import { httpCall as http } from '../helpers/http.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mqtts-lab.js');
 
@@ -74,24 +74,6 @@ function parseExposition(text: string): Map<string, Family> {
     assert.ok(f.help !== undefined && f.help.length > 0, `${name} has a HELP`);
   }
   return families;
-}
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-function http(port: number, method: string, path: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 async function scrape(port: number): Promise<Map<string, Family>> {

@@ -1,26 +1,8 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { test } from 'node:test';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 import { serveMetrics } from './server.js';
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-function call(port: number, method: string, path: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { httpCall as call } from '../../../test/helpers/http.js';
 
 test('GET /metrics serves the text with its content type; HEAD the same headers and no body', async (t) => {
   let renders = 0;
