@@ -130,15 +130,14 @@ export interface NameAttribute {
 export function nameAttributes(name: Name): NameAttribute[] {
   const out: NameAttribute[] = [];
   for (const rdn of name) {
-    for (const atv of rdn) {
-      out.push({
-        type: SHORT_BY_OID.get(atv.type) ?? atv.type,
-        oid: atv.type,
-        value: attributeText(atv.value),
-      });
-    }
+    for (const atv of rdn) out.push(nameAttribute(atv.type, attributeText(atv.value)));
   }
   return out;
+}
+
+/** An attribute of a name by OID, named by its short name when it has one (CN, O…). */
+export function nameAttribute(oid: string, value: string): NameAttribute {
+  return { type: SHORT_BY_OID.get(oid) ?? oid, oid, value };
 }
 
 function attributeText(value: AttributeValue): string {
@@ -148,7 +147,12 @@ function attributeText(value: AttributeValue): string {
 
 /** "C=FR, O=Ciel Dupont, CN=broker" (RFC 4514 escaping of , + " \ < > ; and edge spaces). */
 export function nameToString(name: Name): string {
-  return nameAttributes(name)
+  return attributesToString(nameAttributes(name));
+}
+
+/** `nameToString` of a name already read into its attributes. */
+export function attributesToString(attributes: readonly NameAttribute[]): string {
+  return attributes
     .map(
       (a) =>
         `${a.type}=${a.value

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { fingerprint, parseCertificateDer } from '../../pki/certificate.js';
 import { formatSan } from '../../pki/extensions.js';
 import { describeKey, spkiToKey } from '../../pki/keys.js';
-import { nameField, nameToString } from '../../pki/names.js';
+import { attributesToString, nameAttributes } from '../../pki/names.js';
+import { type CertificateSkim, skimCertificate } from '../../pki/skim.js';
 import { TlsReader } from './reader.js';
 import type { TlsCertificateInfo } from './types.js';
 
@@ -50,24 +51,40 @@ function deepFreeze(info: TlsCertificateInfo): TlsCertificateInfo {
 }
 
 function read(der: Uint8Array): TlsCertificateInfo {
+  // The usual certificate is read by the quick reader; anything else by the PKI's parser, which
+  // also says why a certificate is not X.509.
+  const quick = skimCertificate(der);
+  if (quick) return info(der, quick);
   try {
     const cert = parseCertificateDer(der, 'certificate on the wire');
-    const cn = nameField(cert.subject, 'CN');
-    return {
-      length: der.length,
-      subject: nameToString(cert.subject),
-      ...(cn === undefined ? {} : { subjectCn: cn }),
-      issuer: nameToString(cert.issuer),
+    return info(der, {
       serial: cert.serial,
-      notBefore: cert.notBefore.toISOString(),
-      notAfter: cert.notAfter.toISOString(),
-      publicKey: keyOf(cert.spki),
-      subjectAltNames: (cert.extensions.subjectAltName?.names ?? []).map(formatSan),
-      sha256Fingerprint: fingerprint(cert.der),
-    };
+      issuer: nameAttributes(cert.issuer),
+      subject: nameAttributes(cert.subject),
+      notBefore: cert.notBefore,
+      notAfter: cert.notAfter,
+      spki: cert.spki,
+      subjectAltNames: cert.extensions.subjectAltName?.names ?? [],
+    });
   } catch (err) {
     return { length: der.length, error: err instanceof Error ? err.message : String(err) };
   }
+}
+
+function info(der: Uint8Array, c: CertificateSkim): TlsCertificateInfo {
+  const cn = c.subject.find((a) => a.type === 'CN')?.value;
+  return {
+    length: der.length,
+    subject: attributesToString(c.subject),
+    ...(cn === undefined ? {} : { subjectCn: cn }),
+    issuer: attributesToString(c.issuer),
+    serial: c.serial,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    publicKey: keyOf(c.spki),
+    subjectAltNames: c.subjectAltNames.map(formatSan),
+    sha256Fingerprint: fingerprint(der),
+  };
 }
 
 function keyOf(spki: Uint8Array): string {
