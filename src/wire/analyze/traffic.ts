@@ -79,26 +79,39 @@ function describe(direction: Direction, members: RecordView[], upper: boolean): 
   if (interval !== undefined)
     for (const d of intervals) if (Math.abs(d - interval.median) <= interval.median * JITTER) within++;
   const regular = interval !== undefined && interval.median > 0 && within >= REGULAR_SHARE * intervals.length;
-  const plain = members.every((r) => r.plaintextLength !== undefined)
-    ? numbers(members, (r) => r.plaintextLength!)
-    : undefined;
-  const group = {
+  // Members come sorted by record length, and a plaintext length is the record length less a
+  // constant: both ranges are read off the order, with no copy to sort.
+  const group: Mutable<SizeGroup> = {
     direction,
     count: members.length,
-    recordLength: range(numbers(members, (r) => r.recordLength)),
-    ...(plain && { plaintextLength: range(plain) }),
-    ...(interval && { intervalUs: interval }),
-    periodic: regular && members.length >= MIN_PERIODIC,
-    firstUs: times[0]!,
-    lastUs: times.at(-1)!,
+    recordLength: sortedRange(members, (r) => r.recordLength),
   };
-  return { ...group, inference: inference(group, upper) };
+  if (members.every((r) => r.plaintextLength !== undefined))
+    group.plaintextLength = sortedRange(members, (r) => r.plaintextLength!);
+  if (interval) group.intervalUs = interval;
+  group.periodic = regular && members.length >= MIN_PERIODIC;
+  group.firstUs = times[0]!;
+  group.lastUs = times.at(-1)!;
+  group.inference = inference(group as Omit<SizeGroup, 'inference'>, upper);
+  return group as SizeGroup;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]?: T[K] };
 
 function numbers(members: readonly RecordView[], value: (r: RecordView) => number): Float64Array {
   const out = new Float64Array(members.length);
   for (let i = 0; i < members.length; i++) out[i] = value(members[i]!);
   return out;
+}
+
+/** `range` of values the members already hold in ascending order. */
+function sortedRange(members: readonly RecordView[], value: (r: RecordView) => number): Range {
+  const mid = members.length >> 1;
+  const median =
+    members.length % 2 === 1
+      ? value(members[mid]!)
+      : Math.round((value(members[mid - 1]!) + value(members[mid]!)) / 2);
+  return { min: value(members[0]!), median, max: value(members.at(-1)!) };
 }
 
 function inference(g: Omit<SizeGroup, 'inference'>, upper: boolean): string {
