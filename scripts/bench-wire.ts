@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { analyzeCaptureFile } from '../src/wire/analyze/index.js';
 import { DEFAULT_MAX_STREAM_BYTES } from '../src/wire/tcp/index.js';
 import { medianBy } from './bench/util.js';
-import { type Counts, generateCapture, MAX_PUBLISHES } from './bench/wire-capture.js';
+import { type Counts, generateCapture, MAX_PUBLISHES, zeroCounts } from './bench/wire-capture.js';
 
 const HELP = `Usage: npm run bench:wire -- [--size MB] [--format pcap|pcapng] [--seed N] [--rounds N] [--keep] [--quick]
 
@@ -134,7 +134,12 @@ async function measureOurs(file: string): Promise<OursResult> {
   const a = await analyzeCaptureFile(file);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const c: Counts = { ...zero(), frames: a.packets, connections: a.connections.length, appDataRecords: 0 };
+  const c: Counts = {
+    ...zeroCounts(),
+    frames: a.packets,
+    connections: a.connections.length,
+    appDataRecords: 0,
+  };
   const topics = new Set<string>();
   let omitted = 0;
   let notes = a.notes.length;
@@ -196,20 +201,9 @@ interface TsharkResult {
   readonly version: string;
 }
 
-const zero = (): Counts => ({
-  frames: 0,
-  connections: 0,
-  mqttPackets: 0,
-  publishes: 0,
-  publishPayloadBytes: 0,
-  distinctTopics: 0,
-  tlsRecords: 0,
-  tlsRecordBytes: 0,
-});
-
 async function runTshark(file: string): Promise<TsharkResult> {
   const args = ['-r', file, '-T', 'fields', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
-  const c = zero();
+  const c = zeroCounts();
   const topics = new Set<string>();
   // -T fields: one line per frame, tab between fields, a comma between a field's occurrences.
   const values = (cell: string | undefined) => (cell ? cell.split(',') : []);

@@ -45,8 +45,15 @@ function sameAsFull(der: Uint8Array, what: string): 'read' | 'declined' {
   return 'read';
 }
 
-/** Certificates of the lab's PKI: a P-256 CA, an RSA broker with DNS and IP names, a P-256 device. */
-async function labCertificates(): Promise<Uint8Array[]> {
+let lab: Promise<Uint8Array[]> | undefined;
+
+/** Certificates of the lab's PKI, made once per run: a P-256 CA, an RSA broker with DNS and IP names, a P-256 device. */
+function labCertificates(): Promise<Uint8Array[]> {
+  lab ??= makeLabCertificates();
+  return lab;
+}
+
+async function makeLabCertificates(): Promise<Uint8Array[]> {
   const ca = await createRootCa({ subject: { C: 'FR', O: 'Ciel Dupont', CN: 'Lab CA' } });
   const issue = async (cn: string, keyType: 'p256' | 'rsa-2048', profile: 'broker' | 'device') => {
     const key = await generatePrivateKey(keyType);

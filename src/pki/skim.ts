@@ -129,7 +129,11 @@ function skim(der: Uint8Array): CertificateSkim {
   };
 }
 
-/** One TLV at `at`, its length in the fewest octets (X.690 §10.1). */
+/**
+ * One TLV at `at`, its length in the fewest octets (X.690 §10.1). Not der.ts's `readTlv`: that
+ * reader accepts any definite length and makes two views per element; this one refuses what the
+ * full parser would re-encode, and gives offsets.
+ */
 function element(b: Uint8Array, at: number, limit = b.length): Element {
   if (at + 2 > limit) throw new Unusual();
   const tag = b[at]!;
