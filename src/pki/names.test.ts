@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
 import { isLabError } from '../core/errors.js';
 import { buildName, nameField, namesEqual, nameToSlashString, nameToString, parseSubject } from './names.js';
@@ -48,4 +49,29 @@ test('RFC 5280 §7.1: names match across string types, case and spacing', () => 
   assert.ok(namesEqual(printable, buildName({ CN: 'lab ca' })));
   assert.ok(!namesEqual(printable, buildName({ CN: 'lab cb' })));
   assert.ok(!namesEqual(buildName({ O: 'lab ca' }), buildName({ CN: 'lab ca' })));
+});
+
+test('a name the parser reads but cannot write back is compared by attribute, never thrown on', () => {
+  // CN = a UTCTime whose text is "zz": read as an unknown value, refused when re-encoded.
+  const der = Uint8Array.of(
+    0x30,
+    0x0d,
+    0x31,
+    0x0b,
+    0x30,
+    0x09,
+    0x06,
+    0x03,
+    0x55,
+    0x04,
+    0x03,
+    0x17,
+    0x02,
+    0x7a,
+    0x7a,
+  );
+  const odd = () => AsnConvert.parse(der, Name);
+  assert.throws(() => AsnConvert.serialize(odd()), /Wrong input string/);
+  assert.ok(namesEqual(odd(), odd()));
+  assert.ok(!namesEqual(odd(), buildName({ CN: 'zz' })));
 });

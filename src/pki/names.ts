@@ -185,7 +185,7 @@ export function nameDer(name: Name): Uint8Array {
  * space collapsed). Byte-identical names always match.
  */
 export function namesEqual(a: Name, b: Name): boolean {
-  if (Buffer.from(nameDer(a)).equals(Buffer.from(nameDer(b)))) return true;
+  if (sameDer(a, b)) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const ra = a[i]!;
@@ -197,6 +197,19 @@ export function namesEqual(a: Name, b: Name): boolean {
     if (sa.some((v, j) => v !== sb[j])) return false;
   }
   return true;
+}
+
+/**
+ * Byte-identical names. The parser reads some values it cannot write back (a UTCTime whose text
+ * is not a time, kept as an unknown value): such a name is not written, only compared by
+ * attribute below, so a peer's certificate can never make a comparison throw.
+ */
+function sameDer(a: Name, b: Name): boolean {
+  try {
+    return Buffer.from(nameDer(a)).equals(Buffer.from(nameDer(b)));
+  } catch {
+    return false;
+  }
 }
 
 function prepare(s: string): string {
